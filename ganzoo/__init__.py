@@ -1,0 +1,57 @@
+"""ganzoo: generative adversarial networks for TensorFlow and Keras 3.
+
+This file is the map of what users import. Submodules load on first use, so
+``import ganzoo`` is cheap and entry points can set TensorFlow's environment
+(``TF_ENABLE_ONEDNN_OPTS``) before TensorFlow itself is imported.
+
+    ganzoo.models      GAN (the contract every model keeps), VanillaGAN, DCGAN
+    ganzoo.losses      GAN losses as pure functions on discriminator outputs
+    ganzoo.data        load(name, ...) -> tf.data.Dataset; the dataset registry
+    ganzoo.layers      serializable Keras layers (Maxout, ...)
+    ganzoo.callbacks   SampleGrid, ...
+    ganzoo.export      save_generator(model, path): SavedModel for TF Serving
+    ganzoo.latent      latent-space helpers: interpolation, vector arithmetic
+    ganzoo.distribute  get_strategy(name)
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "callbacks",
+    "data",
+    "distribute",
+    "errors",
+    "export",
+    "latent",
+    "layers",
+    "losses",
+    "models",
+)
+
+# Top-level shortcuts: name -> module that defines it.
+_SHORTCUTS = {
+    "GAN": "ganzoo.models",
+    "VanillaGAN": "ganzoo.models",
+    "DCGAN": "ganzoo.models",
+    "GanzooError": "ganzoo.errors",
+    "save_generator": "ganzoo.export",
+}
+
+__all__ = list(_SUBMODULES) + list(_SHORTCUTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"ganzoo.{name}")
+    if name in _SHORTCUTS:
+        return getattr(importlib.import_module(_SHORTCUTS[name]), name)
+    raise AttributeError(f"module 'ganzoo' has no attribute '{name}'")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,135 @@
+"""Experiment configs: what a run trains, on what, for how long.
+
+A config is an ``ml_collections.ConfigDict`` with the groups ``model``,
+``data``, ``train``, ``seed`` and ``strategy``. Config files in ``configs/``
+start from :func:`base_config`, so every key exists and can be overridden on
+the command line (``--config.train.epochs=5``); unknown keys and wrong types
+are refused when the flags are parsed, and :func:`validate` checks values
+before the first step.
+
+    model.name     a name from ganzoo.models.MODELS; the other model keys are
+                   the model's constructor arguments (its data shape comes
+                   from the dataset)
+    data.name      a name for ganzoo.data.load; the other data keys are its options
+    train.*        see TRAIN_DEFAULTS
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import keras
+from ml_collections import config_dict
+
+from ganzoo.errors import GanzooError
+
+TRAIN_DEFAULTS: dict[str, Any] = {
+    "epochs": 10,                # passes over the training split
+    "steps_per_epoch": 0,        # 0: one pass over the data; >0: fixed steps (data repeats)
+    "batch_size": 64,            # the global batch
+    "loss": "non_saturating",    # a ganzoo.losses name
+    "d_steps": 1,                # discriminator updates per generator update
+    "label_smoothing": 0.0,      # one-sided; 0.1 makes real targets 0.9
+    # None: the model's paper default; else {"name": "adam", "learning_rate": ..., ...}
+    "g_optimizer": None,
+    "d_optimizer": None,
+    "steps_per_execution": 1,
+    "jit_compile": False,
+    "sample_every": 1,           # epochs between sample grids
+    "num_samples": 64,           # samples per grid
+    "checkpoint_every": 1,       # epochs between backups for resume
+}
+
+
+def base_config() -> config_dict.ConfigDict:
+    """A config with every group and train key, to be filled in by config files."""
+    config = config_dict.ConfigDict()
+    config.seed = 0
+    config.strategy = "default"
+    config.model = config_dict.ConfigDict({"name": ""})
+    config.data = config_dict.ConfigDict({"name": "", "split": "train"})
+    config.train = config_dict.ConfigDict(
+        {k: (config_dict.placeholder(dict) if v is None else v) for k, v in TRAIN_DEFAULTS.items()}
+    )
+    return config
+
+
+def _fail(message: str) -> None:
+    raise GanzooError(f"ganzoo.config: {message}")
+
+
+def to_dict(config: Any) -> dict[str, Any]:
+    """A plain-Python (JSON-ready) copy of a ConfigDict or dict."""
+    if isinstance(config, config_dict.ConfigDict):
+        return config.to_dict()
+    return dict(config)
+
+
+def make_optimizer(spec: Any, name: str) -> keras.optimizers.Optimizer | None:
+    """``{"name": "adam", "learning_rate": 2e-4, ...}`` -> a Keras optimizer; None stays None."""
+    if spec is None:
+        return None
+    spec = dict(spec)
+    kind = spec.pop("name", None)
+    if not kind:
+        _fail(f"train.{name} needs a 'name' (e.g. 'adam'), got {spec}.")
+    try:
+        cls = type(keras.optimizers.get(kind))
+    except ValueError:
+        _fail(f"train.{name}.name='{kind}' is not a Keras optimizer (e.g. adam, rmsprop, sgd).")
+    try:
+        return cls(**spec)
+    except (TypeError, ValueError) as error:
+        _fail(f"train.{name} has a bad argument for {cls.__name__}: {error}.")
+
+
+def _check_kwargs(fn: Any, kwargs: dict[str, Any], group: str, exclude: tuple[str, ...] = ()) -> None:
+    params = inspect.signature(fn).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in params.values()) and fn is not None:
+        params = {k: v for k, v in params.items() if v.kind is not v.VAR_KEYWORD}
+    known = set(params) - set(exclude) - {"self"}
+    unknown = sorted(set(kwargs) - known)
+    if unknown:
+        _fail(
+            f"{group} has unknown key(s) {', '.join(unknown)}; known keys are "
+            f"{', '.join(sorted(known))}."
+        )
+
+
+def validate(config: Any) -> None:
+    """Checks a config's groups and values; raises GanzooError naming the key and the fix."""
+    from ganzoo import data as data_lib
+    from ganzoo import distribute, losses
+    from ganzoo import models as models_lib
+
+    config = to_dict(config)
+    for group in ("model", "data", "train", "seed", "strategy"):
+        if group not in config:
+            _fail(f"the config has no '{group}' group; start config files from ganzoo.config.base_config().")
+    extra = sorted(set(config) - {"model", "data", "train", "seed", "strategy"})
+    if extra:
+        _fail(f"unknown top-level key(s) {', '.join(extra)}; the groups are model, data, train, seed, strategy.")
+    model = dict(config["model"])
+    model_cls = models_lib.get(model.pop("name", ""))
+    data_shape_arg = models_lib.DATA_SHAPE_ARG[config["model"]["name"]]
+    if data_shape_arg in model:
+        _fail(f"model.{data_shape_arg} comes from the dataset; set data.image_size/channels instead.")
+    _check_kwargs(model_cls.__init__, model, "model", exclude=(data_shape_arg,))
+    data = dict(config["data"])
+    data_name = data.pop("name", "")
+    data_lib.registry._resolve(data_name)  # unknown names fail here, before any loading
+    train = dict(config["train"])
+    unknown = sorted(set(train) - set(TRAIN_DEFAULTS))
+    if unknown:
+        _fail(f"train has unknown key(s) {', '.join(unknown)}; known keys are {', '.join(TRAIN_DEFAULTS)}.")
+    for key in ("epochs", "batch_size", "d_steps", "steps_per_execution", "sample_every", "checkpoint_every"):
+        if int(train.get(key, 1)) < 1:
+            _fail(f"train.{key}={train[key]} must be at least 1.")
+    if int(train.get("steps_per_epoch", 0)) < 0:
+        _fail(f"train.steps_per_epoch={train['steps_per_epoch']} must be 0 (one pass) or positive.")
+    losses.get(train.get("loss", "non_saturating"), train.get("label_smoothing", 0.0))
+    for key in ("g_optimizer", "d_optimizer"):
+        make_optimizer(train.get(key), key)
+    if config["strategy"] not in distribute.STRATEGIES:
+        _fail(f"strategy='{config['strategy']}' is unknown; choose one of {', '.join(distribute.STRATEGIES)}.")

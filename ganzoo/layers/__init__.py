@@ -1,0 +1,5 @@
+"""Reusable, serializable Keras layers."""
+
+from ganzoo.layers.maxout import Maxout
+
+__all__ = ["Maxout"]

@@ -1,0 +1,237 @@
+"""GAN losses: pure functions on discriminator outputs.
+
+Each function returns a **per-example** loss, shape ``[batch]``, in float32.
+Models average it over the *global* batch with ``tf.nn.compute_average_loss``,
+so the same code is right on one replica or many. Discriminator outputs may be
+``[batch]``, ``[batch, 1]`` or a patch map ``[batch, h, w, 1]``; a map is
+averaged per example.
+
+``r`` is D's raw output on real data (a logit for the sigmoid losses, a critic
+value for the Wasserstein and hinge losses) and ``f`` its output on G(z).
+With σ the logistic sigmoid, ``softplus(-r) = -log σ(r)`` and
+``softplus(f) = -log(1 - σ(f))``.
+
+A named loss is a :class:`GANLoss`, a pair of discriminator and generator
+terms; ``get(name)`` returns one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Callable
+
+import tensorflow as tf
+
+from ganzoo.errors import GanzooError
+
+Tensor = tf.Tensor
+
+
+def _per_example(outputs: Tensor) -> Tensor:
+    """Casts to float32 and reduces everything but the batch axis by the mean."""
+    outputs = tf.cast(outputs, tf.float32)
+    if outputs.shape.rank is not None and outputs.shape.rank <= 1:
+        return tf.reshape(outputs, [-1])
+    return tf.reduce_mean(tf.reshape(outputs, [tf.shape(outputs)[0], -1]), axis=1)
+
+
+def _check_smoothing(label_smoothing: float) -> float:
+    if not 0.0 <= float(label_smoothing) < 1.0:
+        raise GanzooError(
+            f"ganzoo.losses: label_smoothing={label_smoothing} is outside [0, 1); "
+            "use e.g. 0.1 for the real target 0.9 of Salimans et al. 2016."
+        )
+    return float(label_smoothing)
+
+
+def minimax_discriminator_loss(
+    real_outputs: Tensor, fake_outputs: Tensor, label_smoothing: float = 0.0
+) -> Tensor:
+    """D's side of the minimax game (Goodfellow et al. 2014, arXiv 1406.2661).
+
+    D maximises E[log D(x)] + E[log(1 − D(G(z)))]; as a loss to minimise, with
+    one-sided label smoothing (Salimans et al. 2016) giving real targets
+    t = 1 − label_smoothing and fake targets 0:
+
+        L_D = t·softplus(−r) + (1 − t)·softplus(r) + softplus(f)
+
+    Args:
+        real_outputs: logits of D on real data, ``[batch, ...]``.
+        fake_outputs: logits of D on generated data, ``[batch, ...]``.
+        label_smoothing: how far below 1 the real target sits; 0 = none.
+
+    Returns:
+        Per-example loss, ``[batch]`` float32.
+    """
+    t = 1.0 - _check_smoothing(label_smoothing)
+    r, f = _per_example(real_outputs), _per_example(fake_outputs)
+    real_term = t * tf.nn.softplus(-r)
+    if t < 1.0:
+        real_term += (1.0 - t) * tf.nn.softplus(r)
+    return real_term + tf.nn.softplus(f)
+
+
+def minimax_generator_loss(fake_outputs: Tensor) -> Tensor:
+    """G's side of the original, saturating game: minimise log(1 − D(G(z))).
+
+        L_G = log(1 − σ(f)) = −softplus(f)
+
+    Its gradient vanishes when D confidently rejects the fakes, which is why
+    the paper recommends :func:`non_saturating_generator_loss` early on.
+    """
+    return -tf.nn.softplus(_per_example(fake_outputs))
+
+
+def non_saturating_generator_loss(fake_outputs: Tensor) -> Tensor:
+    """G maximises log D(G(z)) instead (Goodfellow et al. 2014, section 3).
+
+        L_G = −log σ(f) = softplus(−f)
+
+    Same fixed point as the minimax game, strong gradients early in training.
+    """
+    return tf.nn.softplus(-_per_example(fake_outputs))
+
+
+def wasserstein_discriminator_loss(real_outputs: Tensor, fake_outputs: Tensor) -> Tensor:
+    """The critic's loss (Arjovsky et al. 2017, arXiv 1701.07875).
+
+    The critic maximises E[f(x)] − E[f(G(z))], an estimate of the Wasserstein-1
+    distance when f is 1-Lipschitz:
+
+        L_D = f − r
+    """
+    return _per_example(fake_outputs) - _per_example(real_outputs)
+
+
+def wasserstein_generator_loss(fake_outputs: Tensor) -> Tensor:
+    """G minimises −E[f(G(z))] (Arjovsky et al. 2017): L_G = −f."""
+    return -_per_example(fake_outputs)
+
+
+def hinge_discriminator_loss(real_outputs: Tensor, fake_outputs: Tensor) -> Tensor:
+    """Hinge loss (Lim & Ye 2017, arXiv 1705.02894; Miyato et al. 2018).
+
+        L_D = max(0, 1 − r) + max(0, 1 + f)
+    """
+    return tf.nn.relu(1.0 - _per_example(real_outputs)) + tf.nn.relu(
+        1.0 + _per_example(fake_outputs)
+    )
+
+
+def hinge_generator_loss(fake_outputs: Tensor) -> Tensor:
+    """G's hinge loss: L_G = −f."""
+    return -_per_example(fake_outputs)
+
+
+def least_squares_discriminator_loss(
+    real_outputs: Tensor, fake_outputs: Tensor, label_smoothing: float = 0.0
+) -> Tensor:
+    """Least-squares GAN (Mao et al. 2017, arXiv 1611.04076), a = 0, b = 1.
+
+        L_D = ½(r − t)² + ½f²,   t = 1 − label_smoothing
+    """
+    t = 1.0 - _check_smoothing(label_smoothing)
+    r, f = _per_example(real_outputs), _per_example(fake_outputs)
+    return 0.5 * tf.square(r - t) + 0.5 * tf.square(f)
+
+
+def least_squares_generator_loss(fake_outputs: Tensor) -> Tensor:
+    """Least-squares GAN, c = 1: L_G = ½(f − 1)²."""
+    return 0.5 * tf.square(_per_example(fake_outputs) - 1.0)
+
+
+@dataclasses.dataclass(frozen=True)
+class GANLoss:
+    """A named pair of per-example loss terms.
+
+    Attributes:
+        name: the name ``get`` knows it by (``"non_saturating"``, ...).
+        discriminator: ``(real_outputs, fake_outputs) -> [batch]``.
+        generator: ``(fake_outputs, real_outputs) -> [batch]``; the named
+            losses ignore ``real_outputs``.
+        outputs_are_logits: True when D's outputs are logits, so that models
+            report σ(D(x)) as ``d_real``/``d_fake``; False for critics.
+    """
+
+    name: str
+    discriminator: Callable[[Tensor, Tensor], Tensor]
+    generator: Callable[[Tensor, Tensor], Tensor]
+    outputs_are_logits: bool = True
+
+
+def _ignore_real(generator_loss: Callable[[Tensor], Tensor]) -> Callable[[Tensor, Tensor], Tensor]:
+    return lambda fake_outputs, real_outputs=None: generator_loss(fake_outputs)
+
+
+def _named(name: str, d_loss: Callable, g_loss: Callable, logits: bool = True) -> GANLoss:
+    return GANLoss(name, d_loss, _ignore_real(g_loss), outputs_are_logits=logits)
+
+
+_SMOOTHABLE = {"minimax", "non_saturating", "least_squares"}
+
+
+def get(identifier: str | GANLoss | Callable, label_smoothing: float = 0.0) -> GANLoss:
+    """Returns the :class:`GANLoss` for a name, a ``GANLoss`` or a callable.
+
+    Args:
+        identifier: one of ``"minimax"``, ``"non_saturating"``,
+            ``"wasserstein"``, ``"hinge"``, ``"least_squares"``; a ``GANLoss``;
+            or a callable ``fn(real_outputs, fake_outputs) -> (d_loss, g_loss)``
+            of per-example losses (in the generator step it receives D's real
+            outputs from the preceding discriminator step, without gradient).
+        label_smoothing: one-sided label smoothing for the losses that have
+            targets (minimax, non_saturating, least_squares).
+    """
+    label_smoothing = _check_smoothing(label_smoothing)
+    if isinstance(identifier, GANLoss):
+        return identifier
+    if isinstance(identifier, str):
+        if identifier not in LOSSES:
+            raise GanzooError(
+                f"ganzoo.losses: unknown loss '{identifier}'; "
+                f"choose one of {', '.join(sorted(LOSSES))} or pass a callable."
+            )
+        if label_smoothing and identifier not in _SMOOTHABLE:
+            raise GanzooError(
+                f"ganzoo.losses: label_smoothing={label_smoothing} has no meaning for the "
+                f"'{identifier}' loss (it has no targets); set it to 0 or use one of "
+                f"{', '.join(sorted(_SMOOTHABLE))}."
+            )
+        loss = LOSSES[identifier]
+        if label_smoothing:
+            loss = dataclasses.replace(
+                loss,
+                discriminator=functools.partial(
+                    loss.discriminator, label_smoothing=label_smoothing
+                ),
+            )
+        return loss
+    if callable(identifier):
+        return GANLoss(
+            name=getattr(identifier, "__name__", "custom"),
+            discriminator=lambda r, f: identifier(r, f)[0],
+            generator=lambda f, r: identifier(tf.stop_gradient(r), f)[1],
+            outputs_are_logits=False,
+        )
+    raise GanzooError(
+        f"ganzoo.losses: cannot interpret loss {identifier!r}; pass a name, a GANLoss or a callable."
+    )
+
+
+LOSSES: dict[str, GANLoss] = {
+    "minimax": _named("minimax", minimax_discriminator_loss, minimax_generator_loss),
+    "non_saturating": _named(
+        "non_saturating", minimax_discriminator_loss, non_saturating_generator_loss
+    ),
+    "wasserstein": _named(
+        "wasserstein", wasserstein_discriminator_loss, wasserstein_generator_loss, logits=False
+    ),
+    "hinge": _named("hinge", hinge_discriminator_loss, hinge_generator_loss, logits=False),
+    "least_squares": _named(
+        "least_squares",
+        least_squares_discriminator_loss,
+        least_squares_generator_loss,
+        logits=False,
+    ),
+}

@@ -1,0 +1,34 @@
+"""The zoo's models. Every model is a :class:`GAN` subclass.
+
+``get(name)`` maps a config's ``model.name`` to its class; ``MODELS`` lists them.
+"""
+
+from __future__ import annotations
+
+from ganzoo.errors import GanzooError
+from ganzoo.models.base import GAN
+from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.vanilla import VanillaGAN
+
+MODELS: dict[str, type[GAN]] = {
+    "dcgan": DCGAN,
+    "vanilla": VanillaGAN,
+}
+
+# The constructor argument that takes the shape of one data sample.
+DATA_SHAPE_ARG: dict[str, str] = {
+    "dcgan": "image_shape",
+    "vanilla": "data_shape",
+}
+
+
+def get(name: str) -> type[GAN]:
+    """The model class registered under ``name`` (``"dcgan"``, ``"vanilla"``, ...)."""
+    if name not in MODELS:
+        raise GanzooError(
+            f"ganzoo.models: unknown model '{name}'; choose one of {', '.join(sorted(MODELS))}."
+        )
+    return MODELS[name]
+
+
+__all__ = ["GAN", "DCGAN", "VanillaGAN", "MODELS", "get"]

@@ -1,0 +1,89 @@
+"""ganzoo.losses against closed-form values."""
+
+import math
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo import losses
+from ganzoo.errors import GanzooError
+
+R = tf.constant([[2.0], [-1.0], [0.0]])
+F = tf.constant([[-3.0], [0.5], [0.0]])
+
+
+def sp(x):
+    return math.log1p(math.exp(x))
+
+
+def test_minimax_discriminator_loss_is_binary_cross_entropy():
+    got = losses.minimax_discriminator_loss(R, F).numpy()
+    want = [sp(-2.0) + sp(-3.0), sp(1.0) + sp(0.5), 2 * math.log(2.0)]
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_label_smoothing_sets_real_target_and_leaves_fake_target_at_zero():
+    got = losses.minimax_discriminator_loss(R, F, label_smoothing=0.1).numpy()
+    # BCE with target 0.9 on real logits, target 0 on fake logits (one-sided).
+    want = [0.9 * sp(-r) + 0.1 * sp(r) + sp(f) for r, f in zip([2.0, -1.0, 0.0], [-3.0, 0.5, 0.0])]
+    np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
+def test_generator_losses_saturating_vs_non_saturating():
+    f = [-3.0, 0.5, 0.0]
+    np.testing.assert_allclose(losses.minimax_generator_loss(F).numpy(), [-sp(x) for x in f], rtol=1e-6)
+    np.testing.assert_allclose(losses.non_saturating_generator_loss(F).numpy(), [sp(-x) for x in f], rtol=1e-6)
+
+
+def test_non_saturating_gradient_is_larger_when_discriminator_rejects_fakes():
+    fake = tf.Variable([[-6.0]])
+    with tf.GradientTape(persistent=True) as tape:
+        saturating = losses.minimax_generator_loss(fake)
+        non_saturating = losses.non_saturating_generator_loss(fake)
+    g_sat = abs(float(tape.gradient(saturating, fake)[0, 0]))
+    g_ns = abs(float(tape.gradient(non_saturating, fake)[0, 0]))
+    assert g_sat < 0.01 < 0.9 < g_ns
+
+
+def test_wasserstein_hinge_least_squares_closed_forms():
+    r, f = np.array([2.0, -1.0, 0.0]), np.array([-3.0, 0.5, 0.0])
+    np.testing.assert_allclose(losses.wasserstein_discriminator_loss(R, F), f - r)
+    np.testing.assert_allclose(losses.wasserstein_generator_loss(F), -f)
+    np.testing.assert_allclose(
+        losses.hinge_discriminator_loss(R, F), np.maximum(0, 1 - r) + np.maximum(0, 1 + f)
+    )
+    np.testing.assert_allclose(losses.least_squares_discriminator_loss(R, F), 0.5 * (r - 1) ** 2 + 0.5 * f**2)
+    np.testing.assert_allclose(losses.least_squares_generator_loss(F), 0.5 * (f - 1) ** 2)
+
+
+def test_patch_outputs_are_averaged_per_example():
+    patches = tf.reshape(tf.range(8, dtype=tf.float32), [2, 2, 2, 1])
+    np.testing.assert_allclose(losses.wasserstein_generator_loss(patches), [-1.5, -5.5])
+
+
+def test_get_by_name_applies_label_smoothing():
+    loss = losses.get("non_saturating", label_smoothing=0.1)
+    np.testing.assert_allclose(
+        loss.discriminator(R, F), losses.minimax_discriminator_loss(R, F, label_smoothing=0.1)
+    )
+    np.testing.assert_allclose(loss.generator(F, R), losses.non_saturating_generator_loss(F))
+
+
+def test_get_wraps_a_callable_pair():
+    loss = losses.get(lambda r, f: (f - r, -f))
+    np.testing.assert_allclose(loss.discriminator(R, F), F - R)
+    np.testing.assert_allclose(loss.generator(F, R), -F)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: losses.get("nope"), "unknown loss 'nope'"),
+        (lambda: losses.get("wasserstein", label_smoothing=0.1), "no meaning"),
+        (lambda: losses.get("minimax", label_smoothing=1.5), "outside [0, 1)"),
+    ],
+)
+def test_bad_loss_arguments_raise_one_clear_error(call, message):
+    with pytest.raises(GanzooError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
+        call()
