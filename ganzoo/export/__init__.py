@@ -22,11 +22,6 @@ import tensorflow as tf
 from ganzoo.errors import GanzooError
 
 
-def output_name(model) -> str:
-    """``images`` for image generators (rank-3 samples), ``samples`` otherwise."""
-    return "images" if len(model.data_shape) == 3 else "samples"
-
-
 def prepare_directory(path: str, overwrite: bool, what: str = "export") -> None:
     """Refuses to replace an existing non-empty ``path`` unless ``overwrite``."""
     if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
@@ -49,42 +44,22 @@ def save_generator(model, path: str, overwrite: bool = False) -> str:
         path: the SavedModel directory to write.
         overwrite: replace an existing export at ``path``.
 
+    The signatures come from ``model.serving_endpoints()``; models whose
+    sampler is more than ``generator(z)`` (LAPGAN's chain) override that hook
+    and ``serving_networks()``.
+
     Returns:
         ``path``. Load it with ``tf.saved_model.load(path)``; its
         ``serving_default(z=...)`` returns ``{"images": ...}``.
     """
     prepare_directory(path, overwrite)
-    generator = model.generator
-    latent_dim = model.latent_dim
-    key = output_name(model)
-
     archive = keras.export.ExportArchive()
-    archive.track(generator)
-
-    def serve(z):
-        return {key: tf.cast(generator(z, training=False), tf.float32)}
-
-    def sample(num, seed):
-        z = tf.random.stateless_normal(
-            [num, latent_dim], seed=tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
-        )
-        return {key: tf.cast(generator(z, training=False), tf.float32), "z": z}
-
-    archive.add_endpoint(
-        "serving_default",
-        serve,
-        input_signature=[tf.TensorSpec([None, latent_dim], tf.float32, name="z")],
-    )
-    archive.add_endpoint(
-        "sample",
-        sample,
-        input_signature=[
-            tf.TensorSpec([], tf.int32, name="num"),
-            tf.TensorSpec([], tf.int32, name="seed"),
-        ],
-    )
+    for network in model.serving_networks():
+        archive.track(network)
+    for name, (function, signature) in model.serving_endpoints().items():
+        archive.add_endpoint(name, function, input_signature=signature)
     archive.write_out(path, verbose=False)
     return path
 
 
-__all__ = ["save_generator", "prepare_directory", "output_name"]
+__all__ = ["save_generator", "prepare_directory"]

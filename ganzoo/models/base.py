@@ -369,6 +369,37 @@ class GAN(keras.Model):
         ]
         return np.concatenate(chunks, axis=0) if chunks else np.zeros((0,), np.float32)
 
+    def serving_networks(self) -> list[keras.Model]:
+        """The networks a SavedModel of this model carries (G only here)."""
+        return [self.generator]
+
+    def serving_endpoints(self) -> dict[str, tuple[Callable, list[tf.TensorSpec]]]:
+        """SavedModel signatures by name: ``{name: (function, input_signature)}``.
+
+        ``serving_default``: ``z`` float32 ``[None, latent_dim]`` -> ``images``
+        float32 ``[None, H, W, C]`` in [-1, 1] (``samples`` for non-image data).
+        ``sample``: int32 scalars ``num`` and ``seed`` -> the same output plus the
+        ``z`` drawn in the graph. ``ganzoo.export.save_generator`` writes them.
+        """
+        generator, latent_dim = self.generator, self.latent_dim
+        key = "images" if len(self.data_shape) == 3 else "samples"
+
+        def serve(z):
+            return {key: tf.cast(generator(z, training=False), tf.float32)}
+
+        def sample(num, seed):
+            seed = tf.stack([tf.cast(seed, tf.int64), tf.constant(0, tf.int64)])
+            z = tf.random.stateless_normal([num, latent_dim], seed=seed)
+            return {key: tf.cast(generator(z, training=False), tf.float32), "z": z}
+
+        return {
+            "serving_default": (serve, [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]),
+            "sample": (
+                sample,
+                [tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int32, name="seed")],
+            ),
+        }
+
     @property
     def data_shape(self) -> tuple[int, ...]:
         """Shape of one generated sample, e.g. ``(32, 32, 1)``."""
