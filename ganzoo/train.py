@@ -42,7 +42,11 @@ OUTPUTS = ("config.json", "checkpoints", "samples", "logs", "metrics.json", "sav
 
 
 def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bool:
-    """Checks ``workdir`` against a previous run. Returns True when resuming."""
+    """Checks ``workdir`` against a previous run. Returns True when resuming.
+
+    Nothing is written here: ``config.json`` is recorded only once the model
+    builds, so a config that fails validation leaves no run behind.
+    """
     finished = os.path.exists(os.path.join(workdir, "metrics.json"))
     config_path = os.path.join(workdir, "config.json")
     if overwrite:
@@ -67,10 +71,14 @@ def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bo
                 "over, or choose another --workdir."
             )
         return True
-    os.makedirs(workdir, exist_ok=True)
-    with open(config_path, "w") as handle:
-        json.dump(config, handle, indent=2, sort_keys=True)
     return False
+
+
+def write_config(workdir: str, config: dict[str, Any]) -> None:
+    """Records the resolved config once the model has been built from it."""
+    os.makedirs(workdir, exist_ok=True)
+    with open(os.path.join(workdir, "config.json"), "w") as handle:
+        json.dump(config, handle, indent=2, sort_keys=True)
 
 
 def build(config: dict[str, Any], element_spec) -> Any:
@@ -125,6 +133,8 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     )
     with strategy.scope():
         model = build(config, dataset.element_spec)
+    if not resuming:
+        write_config(workdir, config)
 
     join = lambda *parts: os.path.join(workdir, *parts)  # noqa: E731
     throughput = callbacks_lib.Throughput(train_cfg["batch_size"])
@@ -186,9 +196,24 @@ def main(argv: list[str]) -> None:
         sys.exit(str(error))
 
 
+def _parse_flags(argv: list[str]) -> list[str]:
+    """absl's parsing, with one clear line for an unknown or mistyped config key."""
+    try:
+        return flags.FLAGS(argv)
+    except flags.Error as error:
+        sys.exit(f"ganzoo.train: {error}. Pass --helpshort to see the flags.")
+    except (AttributeError, KeyError) as error:
+        detail = " ".join(str(error).replace("\\n", " ").replace("\\", "").replace("'", "").split())
+        overrides = [a.split("=")[0] for a in argv if a.startswith("--config.")]
+        sys.exit(
+            f"ganzoo.train: unknown config key ({detail}) in {', '.join(overrides)}; "
+            "use a key that the config file defines."
+        )
+
+
 def run() -> None:
     """Console-script entry point (``ganzoo-train``)."""
-    app.run(main)
+    app.run(main, flags_parser=_parse_flags)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,193 @@
+"""The train/sample/export scripts: outputs, resume, refusal to overwrite, config errors."""
+
+import importlib.util
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo import callbacks
+from ganzoo import train as train_lib
+from ganzoo.errors import GanzooError
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def load_config(name="dcgan_digits"):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "configs" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.get_config()
+
+
+def tiny_config():
+    config = load_config()
+    config.model.latent_dim = 8
+    config.model.g_filters = 8
+    config.model.d_filters = 8
+    config.data.image_size = 16
+    config.train.epochs = 2
+    config.train.steps_per_epoch = 2
+    config.train.batch_size = 16
+    config.train.num_samples = 4
+    return config
+
+
+@pytest.fixture(scope="module")
+def finished_run(tmp_path_factory):
+    workdir = str(tmp_path_factory.mktemp("run"))
+    metrics = train_lib.train(tiny_config(), workdir, verbose=0)
+    return workdir, metrics
+
+
+def test_train_writes_every_output(finished_run):
+    workdir, metrics = finished_run
+    for name in ("config.json", "metrics.json", "checkpoints/model.keras", "saved_model/saved_model.pb"):
+        assert os.path.exists(os.path.join(workdir, name)), name
+    assert sorted(os.listdir(os.path.join(workdir, "samples"))) == ["epoch_0001.png", "epoch_0002.png"]
+    assert os.listdir(os.path.join(workdir, "logs"))
+    assert os.listdir(os.path.join(workdir, "checkpoints", "backup"))
+    assert metrics["steps"] == 4 and metrics["samples_per_second"] > 0
+    assert set(metrics["final"]) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    saved = json.load(open(os.path.join(workdir, "metrics.json")))
+    assert saved["steps"] == 4 and saved["resumed"] is False
+
+
+def test_saved_model_serves_the_trained_generator(finished_run):
+    workdir, _ = finished_run
+    from ganzoo.utils.runs import load_model
+
+    model = load_model(os.path.join(workdir, "checkpoints", "model.keras"))
+    serving = tf.saved_model.load(os.path.join(workdir, "saved_model")).signatures["serving_default"]
+    z = model.noise(3, seed=5)
+    np.testing.assert_allclose(serving(z=tf.constant(z))["images"].numpy(), model.generate(0, z=z), atol=1e-5)
+
+
+def test_finished_workdir_is_refused_without_overwrite(finished_run, tmp_path):
+    workdir, _ = finished_run
+    with pytest.raises(GanzooError, match="already holds a finished run.*--overwrite"):
+        train_lib.train(tiny_config(), workdir, verbose=0)
+
+
+def test_overwrite_replaces_a_finished_run(tmp_path):
+    config = tiny_config()
+    config.train.epochs = 1
+    train_lib.train(config, str(tmp_path), verbose=0)
+    (tmp_path / "keep.txt").write_text("user file")
+    metrics = train_lib.train(config, str(tmp_path), overwrite=True, verbose=0)
+    assert metrics["steps"] == 2 and (tmp_path / "keep.txt").exists()
+    assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_0001.png"]
+
+
+def test_interrupted_run_resumes_from_its_last_checkpoint(tmp_path, monkeypatch):
+    class Killed(Exception):
+        pass
+
+    def die_after_first_epoch(self, epoch, logs=None):
+        raise Killed()
+
+    monkeypatch.setattr(callbacks.Throughput, "on_epoch_end", die_after_first_epoch)
+    with pytest.raises(Killed):
+        train_lib.train(tiny_config(), str(tmp_path), verbose=0)
+    assert not (tmp_path / "metrics.json").exists()
+    monkeypatch.undo()
+    metrics = train_lib.train(tiny_config(), str(tmp_path), verbose=0)
+    # Epoch 1 came from the backup; only epoch 2 ran again: 2 + 2 generator steps in all.
+    assert metrics["resumed"] is True and metrics["steps"] == 4
+    assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
+
+
+def test_interrupted_run_with_another_config_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "config.json").write_text(json.dumps({"model": {"name": "other"}}))
+    with pytest.raises(GanzooError, match="different config"):
+        train_lib.train(tiny_config(), str(tmp_path), verbose=0)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda c: setattr(c.data, "image_size", 24), "DCGAN image size 24x24 is not supported"),
+        (lambda c: setattr(c.data, "name", "mnist"), "unknown dataset 'mnist'"),
+        (lambda c: setattr(c.model, "name", "stylegan"), "unknown model 'stylegan'"),
+        (lambda c: setattr(c.train, "epochs", 0), "train.epochs=0 must be at least 1"),
+        (lambda c: setattr(c.train, "loss", "hingeloss"), "unknown loss 'hingeloss'"),
+        (lambda c: setattr(c, "strategy", "horovod"), "strategy='horovod' is unknown"),
+        (lambda c: c.train.update(g_optimizer=dict(name="adamm")), "not a Keras optimizer"),
+    ],
+)
+def test_bad_config_values_fail_before_training(tmp_path, change, message):
+    config = tiny_config()
+    config.unlock()
+    change(config)
+    with pytest.raises(GanzooError, match=message):
+        train_lib.train(config, str(tmp_path / "run"), verbose=0)
+    # Nothing is left behind, so fixing the value and re-running just works.
+    assert not (tmp_path / "run" / "config.json").exists()
+
+
+def test_unknown_model_key_names_the_known_keys(tmp_path):
+    config = tiny_config()
+    config.model.unlock()
+    config.model.filters = 3
+    with pytest.raises(GanzooError, match="model has unknown key.*filters.*known keys are.*g_filters"):
+        train_lib.train(config, str(tmp_path), verbose=0)
+
+
+def run_cli(*args, cwd=ROOT):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("--config.train.epochz=3", "epochz"),
+        ("--config.train.epochs=three", "three"),
+    ],
+)
+def test_cli_rejects_unknown_key_and_wrong_type_in_one_message(override, message, tmp_path):
+    result = run_cli("-m", "ganzoo.train", "--config=configs/dcgan_digits.py", f"--workdir={tmp_path}", override)
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_cli_train_sample_export_and_saved_model_cli(tmp_path):
+    workdir = tmp_path / "run"
+    result = run_cli(
+        "-m", "ganzoo.train", "--config=configs/dcgan_digits.py", f"--workdir={workdir}",
+        "--config.train.epochs=1", "--config.train.steps_per_epoch=2", "--config.train.batch_size=8",
+        "--config.model.g_filters=8", "--config.model.d_filters=8",
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    again = run_cli("-m", "ganzoo.train", "--config=configs/dcgan_digits.py", f"--workdir={workdir}")
+    assert again.returncode != 0 and "--overwrite" in again.stderr and "Traceback" not in again.stderr
+
+    grid = tmp_path / "grid.png"
+    result = run_cli("-m", "ganzoo.sample", f"--workdir={workdir}", "--num=16", f"--out={grid}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    image = tf.io.decode_png(tf.io.read_file(str(grid)))
+    assert image.shape[0] > 4 * 32 and image.shape[2] == 1
+
+    export_dir = tmp_path / "export"
+    result = run_cli("-m", "ganzoo.export", f"--workdir={workdir}", f"--export_dir={export_dir}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    refused = run_cli("-m", "ganzoo.export", f"--workdir={workdir}", f"--export_dir={export_dir}")
+    assert refused.returncode != 0 and "already exists" in refused.stderr
+
+    np.save(tmp_path / "z.npy", np.random.default_rng(0).normal(size=(4, 100)).astype(np.float32))
+    out = tmp_path / "out"
+    result = subprocess.run(
+        ["saved_model_cli", "run", "--dir", str(export_dir), "--tag_set", "serve",
+         "--signature_def", "serving_default", "--inputs", f"z={tmp_path / 'z.npy'}", "--outdir", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert np.load(out / "images.npy").shape == (4, 32, 32, 1)
