@@ -1,6 +1,6 @@
 """DCGAN on scikit-learn's bundled digits at 32x32: ganzoo's main job, offline.
 
-Takes about N minutes on 2 CPU cores (measured, see BUILD_NOTES.md).
+About 5 minutes on 2 CPU cores (measured: BUILD_NOTES.md).
     python -m ganzoo.train --config=configs/dcgan_digits.py --workdir=/tmp/run
 """
 
@@ -16,7 +16,7 @@ def get_config():
     config.data.name = "digits"
     config.data.image_size = 32
     config.data.channels = 1
-    config.train.epochs = 40
+    config.train.epochs = 60
     config.train.batch_size = 64
     config.train.loss = "non_saturating"
     # Radford et al. 2015: Adam, lr 2e-4, beta_1 0.5.
