@@ -8,6 +8,7 @@ This file is the map of what users import. Submodules load on first use, so
     ganzoo.losses      GAN losses as pure functions on discriminator outputs
     ganzoo.data        load(name, ...) -> tf.data.Dataset; the dataset registry
     ganzoo.layers      serializable Keras layers (Maxout, ...)
+    ganzoo.metrics     FID/KID/precision-recall/IS/PSNR/SSIM/mode coverage, pluggable extractors
     ganzoo.callbacks   SampleGrid, ...
     ganzoo.export      save_generator(model, path): SavedModel for TF Serving
     ganzoo.latent      latent-space helpers: interpolation, vector arithmetic
@@ -30,6 +31,7 @@ _SUBMODULES = (
     "latent",
     "layers",
     "losses",
+    "metrics",
     "models",
 )
 

@@ -1,0 +1,104 @@
+"""ganzoo.metrics: offline evaluation of generative models, checked against the mathematics.
+
+    Distances between feature sets (``[N, D]`` arrays)
+        FeatureStatistics, frechet_distance, fid_from_statistics      statistics.py (FID)
+        kid_from_features, mmd2_unbiased, polynomial_kernel           kid.py (KID)
+        precision_recall_from_features, density_coverage_from_features, knn_radii
+                                                                      precision_recall.py
+    Other scores
+        inception_score_from_probs                                    inception_score.py
+        psnr, ssim, rgb_to_y                                          image_quality.py
+        mode_coverage, ring8_centres, grid25_centres                  mode_coverage.py
+    Feature extractors (every result names its extractor)
+        inception_v3, domain_classifier, from_model, from_function, identity, get_extractor
+                                                                      extractors.py
+    Streaming front end over tf.data / arrays / iterables / sampling functions
+        compute_features, compute_statistics, reference_statistics, reference_stats_path,
+        fid, kid, precision_recall, density_coverage, inception_score, evaluate
+                                                                      streaming.py
+"""
+
+from ganzoo.metrics.extractors import (
+    FeatureExtractor,
+    FunctionExtractor,
+    KerasFeatureExtractor,
+    domain_classifier,
+    from_function,
+    from_model,
+    get_extractor,
+    identity,
+    inception_v3,
+)
+from ganzoo.metrics.image_quality import psnr, rgb_to_y, ssim
+from ganzoo.metrics.inception_score import inception_score_from_probs
+from ganzoo.metrics.kid import kid_from_features, mmd2_unbiased, polynomial_kernel
+from ganzoo.metrics.mode_coverage import ModeCoverage, grid25_centres, mode_coverage, ring8_centres
+from ganzoo.metrics.precision_recall import (
+    density_coverage_from_features,
+    knn_radii,
+    precision_recall_from_features,
+)
+from ganzoo.metrics.statistics import FeatureStatistics, fid_from_statistics, frechet_distance
+from ganzoo.metrics.streaming import (
+    DensityCoverageResult,
+    FIDResult,
+    InceptionScoreResult,
+    KIDResult,
+    PrecisionRecallResult,
+    compute_features,
+    compute_statistics,
+    density_coverage,
+    evaluate,
+    fid,
+    inception_score,
+    iterate_batches,
+    kid,
+    precision_recall,
+    reference_statistics,
+    reference_stats_path,
+)
+
+__all__ = [
+    "DensityCoverageResult",
+    "FIDResult",
+    "FeatureExtractor",
+    "FeatureStatistics",
+    "FunctionExtractor",
+    "InceptionScoreResult",
+    "KIDResult",
+    "KerasFeatureExtractor",
+    "ModeCoverage",
+    "PrecisionRecallResult",
+    "compute_features",
+    "compute_statistics",
+    "density_coverage",
+    "density_coverage_from_features",
+    "domain_classifier",
+    "evaluate",
+    "fid",
+    "fid_from_statistics",
+    "frechet_distance",
+    "from_function",
+    "from_model",
+    "get_extractor",
+    "grid25_centres",
+    "identity",
+    "inception_score",
+    "inception_score_from_probs",
+    "inception_v3",
+    "iterate_batches",
+    "kid",
+    "kid_from_features",
+    "knn_radii",
+    "mmd2_unbiased",
+    "mode_coverage",
+    "polynomial_kernel",
+    "precision_recall",
+    "precision_recall_from_features",
+    "psnr",
+    "reference_statistics",
+    "reference_stats_path",
+    "rgb_to_y",
+    "ring8_centres",
+    "ssim",
+]
