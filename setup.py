@@ -31,6 +31,7 @@ setup(
             "ganzoo-train=ganzoo.train:run",
             "ganzoo-sample=ganzoo.sample:run",
             "ganzoo-export=ganzoo.export.__main__:run",
+            "ganzoo-evaluate=ganzoo.evaluate:run",
         ],
     },
 )

@@ -106,3 +106,63 @@ class Backup(keras.callbacks.BackupAndRestore):
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if (epoch + 1) % self.every == 0 or epoch + 1 == self.params.get("epochs"):
             super().on_epoch_end(epoch, logs)
+
+
+class Evaluate(keras.callbacks.Callback):
+    """Computes sample-quality metrics during ``fit`` and logs them.
+
+    Every ``every_n_epochs`` epochs it samples ``num_samples`` outputs from
+    fixed noise, compares them with ``real`` through ``extractor`` (see
+    ``ganzoo.metrics.evaluate``) and adds the numbers to the epoch's logs (so
+    they reach the History, the progress bar and a ``TensorBoard`` callback
+    listed after this one) as ``fid``, ``kid``, ``precision``, ``recall``,
+    ``density``, ``coverage``. With ``log_dir`` they also go to TensorBoard
+    under ``eval/``.
+
+    Args:
+        real: real images: an array, a ``tf.data.Dataset`` or batches.
+        extractor: a ``ganzoo.metrics`` extractor (object or name).
+        every_n_epochs: evaluation period.
+        num_samples: generated samples per evaluation.
+        metrics: any of ``fid``, ``kid``, ``pr``, ``dc``.
+        seed: noise seed (the same samples' evolution is measured).
+        log_dir: optional TensorBoard directory.
+    """
+
+    def __init__(self, real, extractor, every_n_epochs: int = 1, num_samples: int = 1000,
+                 metrics=("fid",), seed: int = 0, log_dir: str | None = None):
+        super().__init__()
+        from ganzoo import metrics as metrics_lib
+
+        self.real = np.concatenate([np.asarray(b) for b in metrics_lib.iterate_batches(real)])
+        self.extractor = metrics_lib.get_extractor(extractor)
+        self.every = max(1, int(every_n_epochs))
+        self.num_samples = int(num_samples)
+        self.metrics_names = tuple(metrics)
+        self.seed = int(seed)
+        self.log_dir = log_dir
+        self._writer = None
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if (epoch + 1) % self.every:
+            return
+        from ganzoo import metrics as metrics_lib
+
+        fake = self.model.generate(self.num_samples, seed=self.seed)
+        subset = min(1000, len(self.real), len(fake))
+        results = metrics_lib.evaluate(self.real, fake, self.extractor, metrics=self.metrics_names,
+                                       kid_subset_size=subset, kid_num_subsets=20)
+        values = {}
+        for key in self.metrics_names:
+            for field, value in results[key].as_dict().items():
+                if field in ("fid", "kid_mean", "precision", "recall", "density", "coverage"):
+                    values["kid" if field == "kid_mean" else field] = float(value)
+        if logs is not None:
+            logs.update(values)
+        if self.log_dir:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval"))
+            with self._writer.as_default():
+                for name, value in values.items():
+                    tf.summary.scalar(f"eval/{name}", value, step=epoch + 1)
+            self._writer.flush()

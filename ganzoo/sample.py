@@ -18,13 +18,6 @@ from absl import app, flags  # noqa: E402
 
 from ganzoo.errors import GanzooError  # noqa: E402
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "A ganzoo.train workdir.")
-_MODEL = flags.DEFINE_string("model", None, "A .keras model file (instead of --workdir).")
-_NUM = flags.DEFINE_integer("num", 64, "How many samples.")
-_SEED = flags.DEFINE_integer("seed", 0, "Noise seed: the same seed gives the same samples.")
-_OUT = flags.DEFINE_string("out", "samples.png", "PNG file to write.")
-_NPY = flags.DEFINE_string("npy", None, "Optional .npy file for the raw samples.")
-_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
 
 
 def sample(workdir: str | None, model: str | None, num: int, seed: int, out: str,
@@ -47,11 +40,22 @@ def sample(workdir: str | None, model: str | None, num: int, seed: int, out: str
     return out
 
 
+def define_flags() -> None:
+    """Defines the script's flags (only when run as a script, so modules can be imported together)."""
+    flags.DEFINE_string("workdir", None, "A ganzoo.train workdir.")
+    flags.DEFINE_string("model", None, "A .keras model file (instead of --workdir).")
+    flags.DEFINE_integer("num", 64, "How many samples.")
+    flags.DEFINE_integer("seed", 0, "Noise seed: the same seed gives the same samples.")
+    flags.DEFINE_string("out", "samples.png", "PNG file to write.")
+    flags.DEFINE_string("npy", None, "Optional .npy file for the raw samples.")
+    flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
+
+
 def main(argv: list[str]) -> None:
     del argv
     try:
-        path = sample(_WORKDIR.value, _MODEL.value, _NUM.value, _SEED.value, _OUT.value,
-                      _NPY.value, _OVERWRITE.value)
+        path = sample(flags.FLAGS.workdir, flags.FLAGS.model, flags.FLAGS.num, flags.FLAGS.seed, flags.FLAGS.out,
+                      flags.FLAGS.npy, flags.FLAGS.overwrite)
     except GanzooError as error:
         sys.exit(str(error))
     print(f"wrote {path}")
@@ -59,6 +63,7 @@ def main(argv: list[str]) -> None:
 
 def run() -> None:
     """Console-script entry point (``ganzoo-sample``)."""
+    define_flags()
     app.run(main)
 
 

@@ -178,20 +178,23 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     return metrics
 
 
-_CONFIG = config_flags.DEFINE_config_file(
-    "config", None, "Path to a config file in configs/; override keys with --config.<group>.<key>=<value>."
-)
-_WORKDIR = flags.DEFINE_string("workdir", None, "Directory for checkpoints, samples, logs and exports.")
-_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace a finished run in --workdir.")
+def define_flags() -> None:
+    """Defines the script's flags (only when run as a script, so modules can be imported together)."""
+    config_flags.DEFINE_config_file(
+        "config", None, "Path to a config file in configs/; override keys with --config.<group>.<key>=<value>."
+    )
+    flags.DEFINE_string("workdir", None, "Directory for checkpoints, samples, logs and exports.")
+    flags.DEFINE_bool("overwrite", False, "Replace a finished run in --workdir.")
 
 
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
-    if _CONFIG.value is None or not _WORKDIR.value:
+    FLAGS = flags.FLAGS
+    if FLAGS.config is None or not FLAGS.workdir:
         sys.exit("ganzoo.train: pass --config=configs/<name>.py and --workdir=<dir>.")
     try:
-        train(_CONFIG.value, _WORKDIR.value, overwrite=_OVERWRITE.value)
+        train(FLAGS.config, FLAGS.workdir, overwrite=FLAGS.overwrite)
     except GanzooError as error:
         sys.exit(str(error))
 
@@ -213,6 +216,7 @@ def _parse_flags(argv: list[str]) -> list[str]:
 
 def run() -> None:
     """Console-script entry point (``ganzoo-train``)."""
+    define_flags()
     app.run(main, flags_parser=_parse_flags)
 
 

@@ -17,10 +17,13 @@ from absl import app, flags  # noqa: E402
 
 from ganzoo.errors import GanzooError  # noqa: E402
 
-_WORKDIR = flags.DEFINE_string("workdir", None, "A ganzoo.train workdir.")
-_MODEL = flags.DEFINE_string("model", None, "A .keras model file (instead of --workdir).")
-_EXPORT_DIR = flags.DEFINE_string("export_dir", None, "SavedModel directory to write.")
-_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing export.")
+
+def define_flags() -> None:
+    """Defines the script's flags (only when run as a script, so modules can be imported together)."""
+    flags.DEFINE_string("workdir", None, "A ganzoo.train workdir.")
+    flags.DEFINE_string("model", None, "A .keras model file (instead of --workdir).")
+    flags.DEFINE_string("export_dir", None, "SavedModel directory to write.")
+    flags.DEFINE_bool("overwrite", False, "Replace an existing export.")
 
 
 def main(argv: list[str]) -> None:
@@ -29,17 +32,18 @@ def main(argv: list[str]) -> None:
     from ganzoo.utils.runs import load_model, model_path
 
     try:
-        if not _EXPORT_DIR.value:
+        if not flags.FLAGS.export_dir:
             raise GanzooError("ganzoo.export: pass --export_dir=PATH for the SavedModel.")
-        model = load_model(model_path(_WORKDIR.value, _MODEL.value, "ganzoo.export"))
-        save_generator(model, _EXPORT_DIR.value, overwrite=_OVERWRITE.value)
+        model = load_model(model_path(flags.FLAGS.workdir, flags.FLAGS.model, "ganzoo.export"))
+        save_generator(model, flags.FLAGS.export_dir, overwrite=flags.FLAGS.overwrite)
     except GanzooError as error:
         sys.exit(str(error))
-    print(f"wrote {_EXPORT_DIR.value}")
+    print(f"wrote {flags.FLAGS.export_dir}")
 
 
 def run() -> None:
     """Console-script entry point (``ganzoo-export``)."""
+    define_flags()
     app.run(main)
 
 

@@ -1,0 +1,209 @@
+r"""Evaluates a trained generator: ``python -m ganzoo.evaluate --workdir=DIR --metrics=fid,kid,pr``.
+
+Samples ``--num_samples`` images from the run's SavedModel (``DIR/saved_model``,
+or ``--saved_model=PATH`` with ``--dataset=NAME``), compares them with the real
+``--split`` of the dataset through a feature extractor, writes ``eval.json``
+(into the workdir, or ``--out``) and prints a table. Every number names the
+extractor that produced it.
+
+Extractors (``--extractor``):
+    domain_classifier  a small CNN ganzoo trains on the dataset's labelled training
+                       split and caches (offline; "FCD" rather than FID)
+    inception_v3       Keras' InceptionV3 pool features from local weights
+                       (``--inception_weights`` or ``$GANZOO_INCEPTION_WEIGHTS``)
+    identity           raw pixels (small images only)
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+import json  # noqa: E402
+import sys  # noqa: E402
+from typing import Any, Sequence  # noqa: E402
+
+from absl import app, flags  # noqa: E402
+
+from ganzoo.errors import GanzooError  # noqa: E402
+
+METRICS = ("fid", "kid", "pr", "dc")
+
+
+def _dataset_options(workdir: str | None, dataset: str | None) -> tuple[str, dict[str, Any]]:
+    """The dataset name and its image options, from ``--dataset`` or the run's config.json."""
+    if dataset:
+        return dataset, {}
+    path = os.path.join(workdir, "config.json")
+    if not os.path.exists(path):
+        raise GanzooError(
+            f"ganzoo.evaluate: '{path}' is missing; pass --dataset=NAME to say what to compare with."
+        )
+    with open(path) as handle:
+        data = dict(json.load(handle)["data"])
+    name = data.pop("name")
+    return name, {k: data[k] for k in ("image_size", "channels", "data_dir") if data.get(k) not in (None, "")}
+
+
+def generator_sampler(saved_model: str):
+    """``sample(n, seed) -> [n, H, W, C]`` from a ganzoo SavedModel's ``serving_default``."""
+    import numpy as np
+    import tensorflow as tf
+
+    if not os.path.isdir(saved_model):
+        raise GanzooError(
+            f"ganzoo.evaluate: no SavedModel at '{saved_model}'; finish a run with ganzoo.train "
+            "or export one with ganzoo.export."
+        )
+    serving = tf.saved_model.load(saved_model).signatures["serving_default"]
+    inputs = serving.structured_input_signature[1]
+    if set(inputs) != {"z"}:
+        raise GanzooError(
+            f"ganzoo.evaluate: the SavedModel takes {sorted(inputs)}; evaluate samples "
+            "unconditional generators whose serving_default takes only 'z'."
+        )
+    latent_dim = int(inputs["z"].shape[-1])
+
+    def sample(n: int, seed: int = 0, batch_size: int = 250) -> np.ndarray:
+        z = tf.random.stateless_normal([n, latent_dim], seed=[seed, 7])
+        return np.concatenate(
+            [next(iter(serving(z=z[i : i + batch_size]).values())).numpy() for i in range(0, n, batch_size)]
+        )
+
+    return sample
+
+
+def make_extractor(kind: str, dataset: str, options: dict[str, Any], inception_weights: str | None = None):
+    """The feature extractor ``kind`` for images of ``dataset``."""
+    import numpy as np
+
+    from ganzoo import data, metrics
+
+    if kind == "domain_classifier":
+        images, labels = [], []
+        try:
+            source = data.load(dataset, split="train", batch_size=500, with_labels=True,
+                               shuffle=False, drop_remainder=False, **options)
+            for x, y in source.take(20):  # at most 10,000 labelled examples
+                images.append(x.numpy())
+                labels.append(y.numpy())
+        except GanzooError as error:
+            raise GanzooError(
+                f"ganzoo.evaluate: the domain_classifier extractor needs labelled data and "
+                f"'{dataset}' gave none ({error}); use --extractor=inception_v3 with local weights."
+            ) from None
+        return metrics.domain_classifier(
+            np.concatenate(images), np.concatenate(labels), name=dataset.replace(":", "_").replace("/", "_")
+        )
+    if kind == "inception_v3":
+        return metrics.inception_v3(inception_weights)
+    return metrics.get_extractor(kind)
+
+
+def evaluate_run(
+    workdir: str | None = None,
+    saved_model: str | None = None,
+    dataset: str | None = None,
+    metrics_names: Sequence[str] = ("fid", "kid", "pr"),
+    num_samples: int = 2000,
+    split: str = "test",
+    extractor: str = "domain_classifier",
+    inception_weights: str | None = None,
+    out: str | None = None,
+    overwrite: bool = False,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Computes ``metrics_names`` for a run and writes them to ``out`` (default DIR/eval.json)."""
+    import numpy as np
+
+    from ganzoo import data, metrics
+
+    unknown = sorted(set(metrics_names) - set(METRICS))
+    if unknown or not metrics_names:
+        raise GanzooError(f"ganzoo.evaluate: unknown metric(s) {unknown}; choose from {', '.join(METRICS)}.")
+    if bool(workdir) == bool(saved_model):
+        raise GanzooError("ganzoo.evaluate: pass --workdir=DIR, or --saved_model=PATH with --dataset=NAME.")
+    if num_samples < 2:
+        raise GanzooError(f"ganzoo.evaluate: --num_samples={num_samples} is too few.")
+    out = out or os.path.join(workdir or ".", "eval.json")
+    if os.path.exists(out) and not overwrite:
+        raise GanzooError(f"ganzoo.evaluate: '{out}' exists; pass --overwrite or another --out.")
+    name, options = _dataset_options(workdir, dataset)
+    sample = generator_sampler(saved_model or os.path.join(workdir, "saved_model"))
+    real = np.concatenate(
+        [x.numpy() for x in data.load(name, split=split, batch_size=500, shuffle=False,
+                                      drop_remainder=False, **options).take(-(-num_samples // 500))]
+    )[:num_samples]
+    fake = sample(num_samples, seed)
+    if real.shape[1:] != fake.shape[1:]:
+        raise GanzooError(
+            f"ganzoo.evaluate: real images are {real.shape[1:]} but the generator makes "
+            f"{fake.shape[1:]}; pass the dataset options the model was trained with."
+        )
+    features = make_extractor(extractor, name, options, inception_weights)
+    subset = min(1000, len(real), len(fake))
+    results = metrics.evaluate(real, fake, features, metrics=tuple(metrics_names), kid_subset_size=subset)
+    report = {
+        "dataset": name,
+        "split": split,
+        "extractor": results["extractor"],
+        "num_real": results["num_real"],
+        "num_fake": results["num_fake"],
+        **{key: results[key].as_dict() for key in metrics_names},
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as handle:
+        json.dump(report, handle, indent=2)
+    return report
+
+
+def format_table(report: dict[str, Any]) -> str:
+    """A two-column table of the scalar results."""
+    rows = []
+    for key in METRICS:
+        if key in report:
+            for field, value in report[key].items():
+                if isinstance(value, float) and field not in ("num_real", "num_fake"):
+                    rows.append((f"{key}.{field}", f"{value:.4f}"))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"extractor: {report['extractor']}  real: {report['num_real']} ({report['dataset']}, "
+             f"{report['split']})  fake: {report['num_fake']}"]
+    lines += [f"{name:<{width}}  {value}" for name, value in rows]
+    return "\n".join(lines)
+
+
+def define_flags() -> None:
+    """Defines the script's flags (only when run as a script, so modules can be imported together)."""
+    flags.DEFINE_string("workdir", None, "A finished ganzoo.train workdir.")
+    flags.DEFINE_string("saved_model", None, "A generator SavedModel (with --dataset).")
+    flags.DEFINE_string("dataset", None, "Dataset to compare with (default: the run's).")
+    flags.DEFINE_list("metrics", ["fid", "kid", "pr"], f"Any of {', '.join(METRICS)}.")
+    flags.DEFINE_integer("num_samples", 2000, "Samples of each side (real capped by the split's size).")
+    flags.DEFINE_string("split", "test", "Real split to compare with.")
+    flags.DEFINE_enum("extractor", "domain_classifier", ["domain_classifier", "inception_v3", "identity"], "Feature extractor.")
+    flags.DEFINE_string("inception_weights", None, "Local InceptionV3 no-top weights file.")
+    flags.DEFINE_string("out", None, "Where to write the JSON (default DIR/eval.json).")
+    flags.DEFINE_bool("overwrite", False, "Replace an existing --out.")
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    try:
+        f = flags.FLAGS
+        report = evaluate_run(f.workdir, f.saved_model, f.dataset, f.metrics, f.num_samples, f.split,
+                              f.extractor, f.inception_weights, f.out, f.overwrite)
+    except GanzooError as error:
+        sys.exit(str(error))
+    print(format_table(report))
+    print(json.dumps(report))
+
+
+def run() -> None:
+    """Console-script entry point (``ganzoo-evaluate``)."""
+    define_flags()
+    app.run(main)
+
+
+if __name__ == "__main__":
+    run()
