@@ -22,6 +22,10 @@ setup(
         "tensorboard",
         # Bundled offline data: the 1,797 handwritten digits ship inside scikit-learn.
         "scikit-learn",
+        # Bundled offline photographs (astronaut, coffee, chelsea, ...) for super-resolution.
+        "scikit-image",
+        # FID's matrix square root and KID/precision-recall distances (scikit-learn needs it too).
+        "scipy",
     ],
     extras_require={
         "test": ["pytest", "pytest-xdist"],
