@@ -39,6 +39,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "sample_every": 1,           # epochs between sample grids
     "num_samples": 64,           # samples per grid
     "checkpoint_every": 1,       # epochs between backups for resume
+    "deterministic": False,      # op determinism: bit-identical CPU runs for one seed (slower)
 }
 
 

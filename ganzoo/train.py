@@ -81,6 +81,17 @@ def write_config(workdir: str, config: dict[str, Any]) -> None:
         json.dump(config, handle, indent=2, sort_keys=True)
 
 
+def weights_hash(model) -> str:
+    """SHA-256 of every generator and discriminator weight, in order (equal runs, equal hash)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for network in (model.generator, model.discriminator):
+        for weight in network.weights:
+            digest.update(weight.numpy().tobytes())
+    return digest.hexdigest()
+
+
 def build(config: dict[str, Any], element_spec) -> Any:
     """The model named by ``config['model']`` for data of ``element_spec``, compiled."""
     from ganzoo import models as models_lib
@@ -119,6 +130,10 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     if resuming:
         logging.info("Resuming the interrupted run in %s.", workdir)
     keras.utils.set_random_seed(config["seed"])
+    if config["train"]["deterministic"]:
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
     strategy = distribute.get_strategy(config["strategy"])
     train_cfg = config["train"]
     data_options = dict(config["data"])
@@ -168,6 +183,7 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
         "final": final,
         "epochs": int(train_cfg["epochs"]),
         "steps": int(model.g_optimizer.iterations.numpy()),
+        "weights_hash": weights_hash(model),
         "wall_time_s": round(wall, 3),
         "samples_per_second": round(throughput.samples_per_second, 2),
         "resumed": resuming,

@@ -191,3 +191,25 @@ def test_cli_train_sample_export_and_saved_model_cli(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert np.load(out / "images.npy").shape == (4, 32, 32, 1)
+
+
+@pytest.mark.slow
+def test_two_seeded_deterministic_runs_have_identical_weights(tmp_path):
+    # In a subprocess: op determinism is process-wide and cannot be switched off again.
+    script = f"""
+import json, sys
+sys.path.insert(0, {str(ROOT / 'tests')!r})
+from test_train_script import tiny_config
+from ganzoo import train
+config = tiny_config()
+config.train.deterministic = True
+hashes = [train.train(config, {str(tmp_path)!r} + f"/{{i}}", verbose=0)["weights_hash"] for i in range(2)]
+config.seed = 1
+hashes.append(train.train(config, {str(tmp_path)!r} + "/2", verbose=0)["weights_hash"])
+print(json.dumps(hashes))
+"""
+    result = run_cli("-c", script)
+    assert result.returncode == 0, result.stderr[-2000:]
+    first, second, other_seed = json.loads(result.stdout.strip().splitlines()[-1])
+    assert first == second
+    assert other_seed != first
