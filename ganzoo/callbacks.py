@@ -166,3 +166,32 @@ class Evaluate(keras.callbacks.Callback):
                 for name, value in values.items():
                     tf.summary.scalar(f"eval/{name}", value, step=epoch + 1)
             self._writer.flush()
+
+
+class StopOnNonFinite(keras.callbacks.Callback):
+    """Stops training at the first NaN or Inf in any logged metric, naming the step and metric.
+
+    It raises ``GanzooError`` from ``on_train_batch_end``, so callbacks that run
+    at the end of the epoch (the backup) never save the broken weights and the
+    training script exports nothing: the last good backup stays the resume point.
+    List it before ``Backup``.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._epoch = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        from ganzoo.errors import GanzooError
+
+        for name, value in (logs or {}).items():
+            value = float(np.asarray(value))
+            if not np.isfinite(value):
+                raise GanzooError(
+                    f"ganzoo: training diverged: {name} = {value} at epoch {self._epoch + 1}, "
+                    f"step {batch + 1}; nothing was saved or exported from this state. Lower the "
+                    "learning rates, or resume from the last backup with other settings."
+                )

@@ -74,6 +74,27 @@ def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bo
     return False
 
 
+def check_writable(workdir: str, needed_mb: int = 200) -> None:
+    """Fails before training when ``workdir`` cannot be written or its disk is nearly full."""
+    try:
+        os.makedirs(workdir, exist_ok=True)
+        probe = os.path.join(workdir, ".ganzoo_write_test")
+        with open(probe, "w") as handle:
+            handle.write("ok")
+        os.remove(probe)
+    except OSError as error:
+        raise GanzooError(
+            f"ganzoo.train: cannot write to workdir '{workdir}' ({error.strerror}); "
+            "choose a writable --workdir."
+        ) from None
+    free_mb = shutil.disk_usage(workdir).free // 2**20
+    if free_mb < needed_mb:
+        raise GanzooError(
+            f"ganzoo.train: only {free_mb} MB free on the disk of '{workdir}'; a run needs about "
+            f"{needed_mb} MB for checkpoints and exports. Free space or choose another --workdir."
+        )
+
+
 def write_config(workdir: str, config: dict[str, Any]) -> None:
     """Records the resolved config once the model has been built from it."""
     os.makedirs(workdir, exist_ok=True)
@@ -127,6 +148,7 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     config = config_lib.to_dict(config)
     config_lib.validate(config)
     resuming = prepare_workdir(workdir, config, overwrite)
+    check_writable(workdir)
     if resuming:
         logging.info("Resuming the interrupted run in %s.", workdir)
     keras.utils.set_random_seed(config["seed"])
@@ -154,6 +176,7 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     join = lambda *parts: os.path.join(workdir, *parts)  # noqa: E731
     throughput = callbacks_lib.Throughput(train_cfg["batch_size"])
     callbacks = [
+        callbacks_lib.StopOnNonFinite(),
         callbacks_lib.Backup(join("checkpoints", "backup"), every=train_cfg["checkpoint_every"]),
         callbacks_lib.SampleGrid(
             join("samples"),

@@ -213,3 +213,20 @@ print(json.dumps(hashes))
     first, second, other_seed = json.loads(result.stdout.strip().splitlines()[-1])
     assert first == second
     assert other_seed != first
+
+
+def test_nan_loss_stops_training_naming_step_and_metric_and_exports_nothing(tmp_path):
+    config = tiny_config()
+    config.train.g_optimizer = dict(name="adam", learning_rate=1e30)
+    config.train.d_optimizer = dict(name="adam", learning_rate=1e30)
+    with pytest.raises(GanzooError, match=r"training diverged: \w+ = (nan|inf|-inf) at epoch 1, step \d+"):
+        train_lib.train(config, str(tmp_path), verbose=0)
+    assert not (tmp_path / "saved_model").exists()
+    assert not (tmp_path / "metrics.json").exists()
+
+
+def test_unwritable_workdir_fails_before_training(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the workdir should be")
+    with pytest.raises(GanzooError, match="cannot write to workdir"):
+        train_lib.train(tiny_config(), str(blocker / "run"), verbose=0)
