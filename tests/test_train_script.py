@@ -230,3 +230,35 @@ def test_unwritable_workdir_fails_before_training(tmp_path):
     blocker.write_text("a file where the workdir should be")
     with pytest.raises(GanzooError, match="cannot write to workdir"):
         train_lib.train(tiny_config(), str(blocker / "run"), verbose=0)
+
+
+@pytest.mark.slow
+def test_run_killed_with_sigkill_resumes_to_the_same_step_count(tmp_path):
+    import signal
+    import time
+
+    workdir = tmp_path / "run"
+    args = [
+        sys.executable, "-m", "ganzoo.train", "--config=configs/dcgan_digits.py", f"--workdir={workdir}",
+        "--config.train.epochs=3", "--config.train.steps_per_epoch=15", "--config.train.batch_size=16",
+        "--config.model.g_filters=8", "--config.model.d_filters=8", "--config.model.latent_dim=8",
+        "--config.data.image_size=16",
+    ]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    metadata = workdir / "checkpoints" / "backup" / "training_metadata.json"
+    deadline = time.time() + 240
+    while not metadata.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert metadata.exists() and not (workdir / "metrics.json").exists(), "killed too late or never backed up"
+
+    result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    metrics = json.loads((workdir / "metrics.json").read_text())
+    assert metrics["resumed"] is True
+    assert metrics["steps"] == 3 * 15  # the uninterrupted run's count
+    from ganzoo.utils.runs import load_model
+
+    assert load_model(str(workdir / "checkpoints" / "model.keras")).generate(2, seed=0).shape == (2, 16, 16, 1)
