@@ -99,11 +99,14 @@ class Backup(keras.callbacks.BackupAndRestore):
     last epoch is always backed up.
     """
 
-    def __init__(self, directory: str, every: int = 1):
+    def __init__(self, directory: str, every: int = 1, write: bool = True):
         super().__init__(directory, save_freq="epoch", delete_checkpoint=False)
         self.every = max(1, int(every))
+        self.write = write  # False: restore only (a multi-worker cluster's non-chief workers)
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if not self.write:
+            return
         if (epoch + 1) % self.every == 0 or epoch + 1 == self.params.get("epochs"):
             super().on_epoch_end(epoch, logs)
 

@@ -37,3 +37,69 @@ def get_strategy(name: str = "default") -> tf.distribute.Strategy:
     raise GanzooError(
         f"ganzoo.distribute: unknown strategy '{name}'; choose one of {', '.join(STRATEGIES)}."
     )
+
+
+def is_chief(strategy: tf.distribute.Strategy) -> bool:
+    """True on the process that writes checkpoints, samples and exports.
+
+    That is every process but a multi-worker cluster's non-chief workers (the
+    ``chief`` task, or worker 0 when the cluster has no chief).
+    """
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not getattr(resolver, "task_type", None):
+        return True
+    task_type, task_id = resolver.task_type, resolver.task_id
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return task_type == "chief" or (not has_chief and task_type == "worker" and task_id == 0)
+
+
+def needs_custom_loop(strategy: tf.distribute.Strategy) -> bool:
+    """Keras 3.15's ``fit`` fails under MultiWorkerMirroredStrategy (``PerReplica`` conversion)."""
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+
+
+def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | None, callbacks, verbose: int = 0):
+    """``fit`` as a ``tf.function`` loop of ``strategy.run(model.train_step, ...)``.
+
+    For strategies whose ``fit`` fails (MultiWorkerMirrored on Keras 3.15). It
+    drives the same callbacks in the same order as ``fit`` (so backups, resume,
+    samples and logs behave alike) and returns the ``History``.
+    """
+    import keras
+
+    distributed = strategy.experimental_distribute_dataset(dataset)
+
+    @tf.function
+    def step(batch):
+        strategy.run(model.train_step, args=(batch,))
+
+    callback_list = keras.callbacks.CallbackList(
+        callbacks, add_history=True, add_progbar=verbose != 0, model=model,
+        verbose=verbose, epochs=epochs, steps=steps_per_epoch,
+    )
+    model.stop_training = False
+    callback_list.on_train_begin()
+    logs: dict = {}
+    iterator = iter(distributed)
+    for epoch in range(getattr(model, "_initial_epoch", 0) or 0, epochs):
+        model.reset_metrics()
+        callback_list.on_epoch_begin(epoch)
+        index = 0
+        while steps_per_epoch is None or index < steps_per_epoch:
+            try:
+                batch = next(iterator)
+            except StopIteration:
+                iterator = iter(distributed)
+                if steps_per_epoch is None:
+                    break
+                batch = next(iterator)
+            callback_list.on_train_batch_begin(index)
+            step(batch)
+            logs = {m.name: float(m.result()) for m in model.metrics}
+            callback_list.on_train_batch_end(index, logs)
+            index += 1
+        callback_list.on_epoch_end(epoch, logs)
+        if model.stop_training:
+            break
+    callback_list.on_train_end(logs)
+    return model.history

@@ -146,9 +146,16 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     from ganzoo.export import save_generator
 
     config = config_lib.to_dict(config)
+    # Multi-worker collectives must be set up before any other TensorFlow work
+    # (validation builds optimizers, which creates variables).
+    strategy = distribute.get_strategy(config.get("strategy", "default"))
     config_lib.validate(config)
-    resuming = prepare_workdir(workdir, config, overwrite)
-    check_writable(workdir)
+    chief = distribute.is_chief(strategy)
+    if chief:
+        resuming = prepare_workdir(workdir, config, overwrite)
+        check_writable(workdir)
+    else:  # other workers write nothing; they restore from the chief's backup
+        resuming = os.path.exists(os.path.join(workdir, "checkpoints", "backup"))
     if resuming:
         logging.info("Resuming the interrupted run in %s.", workdir)
     keras.utils.set_random_seed(config["seed"])
@@ -156,7 +163,6 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
-    strategy = distribute.get_strategy(config["strategy"])
     train_cfg = config["train"]
     data_options = dict(config["data"])
     data_name = data_options.pop("name")
@@ -170,37 +176,40 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     )
     with strategy.scope():
         model = build(config, dataset.element_spec)
-    if not resuming:
+    if chief and not resuming:
         write_config(workdir, config)
 
     join = lambda *parts: os.path.join(workdir, *parts)  # noqa: E731
     throughput = callbacks_lib.Throughput(train_cfg["batch_size"])
-    callbacks = [
-        callbacks_lib.StopOnNonFinite(),
-        callbacks_lib.Backup(join("checkpoints", "backup"), every=train_cfg["checkpoint_every"]),
-        callbacks_lib.SampleGrid(
-            join("samples"),
-            num=train_cfg["num_samples"],
-            seed=config["seed"],
-            every=train_cfg["sample_every"],
-            log_dir=join("logs"),
-        ),
-        keras.callbacks.TensorBoard(join("logs"), update_freq="epoch"),
-        throughput,
-    ]
+    backup = callbacks_lib.Backup(join("checkpoints", "backup"), every=train_cfg["checkpoint_every"],
+                                  write=chief)
+    callbacks = [callbacks_lib.StopOnNonFinite(), backup, throughput]
+    if chief:
+        callbacks[2:2] = [
+            callbacks_lib.SampleGrid(
+                join("samples"),
+                num=train_cfg["num_samples"],
+                seed=config["seed"],
+                every=train_cfg["sample_every"],
+                log_dir=join("logs"),
+            ),
+            keras.callbacks.TensorBoard(join("logs"), update_freq="epoch"),
+        ]
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     start = time.perf_counter()
-    history = model.fit(
-        dataset,
-        epochs=train_cfg["epochs"],
-        steps_per_epoch=steps_per_epoch,
-        callbacks=callbacks,
-        verbose=verbose,
-    )
+    if distribute.needs_custom_loop(strategy):
+        history = distribute.custom_fit(model, dataset, strategy, train_cfg["epochs"], steps_per_epoch,
+                                        callbacks, verbose=verbose if chief else 0)
+    else:
+        history = model.fit(
+            dataset,
+            epochs=train_cfg["epochs"],
+            steps_per_epoch=steps_per_epoch,
+            callbacks=callbacks,
+            verbose=verbose,
+        )
     wall = time.perf_counter() - start
-    model.save(join("checkpoints", "model.keras"))
-    save_generator(model, join("saved_model"), overwrite=True)
     final = {k: float(v[-1]) for k, v in history.history.items()}
     metrics = {
         "final": final,
@@ -211,6 +220,10 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
         "samples_per_second": round(throughput.samples_per_second, 2),
         "resumed": resuming,
     }
+    if not chief:
+        return metrics
+    model.save(join("checkpoints", "model.keras"))
+    save_generator(model, join("saved_model"), overwrite=True)
     with open(join("metrics.json"), "w") as handle:
         json.dump(metrics, handle, indent=2, sort_keys=True)
     logging.info("Done: %s", json.dumps(metrics))

@@ -116,7 +116,7 @@ def test_interrupted_run_with_another_config_is_refused(tmp_path, monkeypatch):
         (lambda c: setattr(c.model, "name", "stylegan"), "unknown model 'stylegan'"),
         (lambda c: setattr(c.train, "epochs", 0), "train.epochs=0 must be at least 1"),
         (lambda c: setattr(c.train, "loss", "hingeloss"), "unknown loss 'hingeloss'"),
-        (lambda c: setattr(c, "strategy", "horovod"), "strategy='horovod' is unknown"),
+        (lambda c: setattr(c, "strategy", "horovod"), "unknown strategy 'horovod'"),
         (lambda c: c.train.update(g_optimizer=dict(name="adamm")), "not a Keras optimizer"),
     ],
 )
