@@ -141,6 +141,144 @@ def least_squares_generator_loss(fake_outputs: Tensor) -> Tensor:
     return 0.5 * tf.square(_per_example(fake_outputs) - 1.0)
 
 
+def began_discriminator_loss(real_energy: Tensor, fake_energy: Tensor, k: Tensor | float = 1.0) -> Tensor:
+    """BEGAN's discriminator loss (Berthelot et al. 2017, arXiv 1703.10717).
+
+    D's outputs are energies L(v) >= 0 (BEGAN: an auto-encoder's reconstruction
+    error |v − D(v)|); D lowers the energy of data and raises that of fakes,
+    weighted by the balance k_t in [0, 1]:
+
+        L_D = L(x) − k_t · L(G(z))
+
+    Returns:
+        Per-example loss, ``[batch]`` float32 (row i pairs real i with fake i).
+    """
+    k = tf.cast(k, tf.float32)
+    return _per_example(real_energy) - k * _per_example(fake_energy)
+
+
+def began_generator_loss(fake_energy: Tensor) -> Tensor:
+    """BEGAN's generator loss: L_G = L(G(z)), per example."""
+    return _per_example(fake_energy)
+
+
+def began_k_update(
+    k: Tensor | float, real_energy: Tensor | float, fake_energy: Tensor | float,
+    gamma: float = 0.5, lambda_k: float = 0.001,
+) -> Tensor:
+    """The balance update k_{t+1} = clip(k_t + λ_k (γ L(x) − L(G(z))), 0, 1).
+
+    ``real_energy`` and ``fake_energy`` are batch means E[L(x)] and E[L(G(z))].
+    γ = E[L(G(z))] / E[L(x)] at equilibrium; a lower γ trades diversity for quality.
+    """
+    k = tf.cast(k, tf.float32)
+    step = lambda_k * (gamma * tf.cast(real_energy, tf.float32) - tf.cast(fake_energy, tf.float32))
+    return tf.clip_by_value(k + step, 0.0, 1.0)
+
+
+def began_convergence(real_energy: Tensor | float, fake_energy: Tensor | float, gamma: float = 0.5) -> Tensor:
+    """BEGAN's global convergence measure M = L(x) + |γ L(x) − L(G(z))| (batch means)."""
+    real = tf.cast(real_energy, tf.float32)
+    return real + tf.abs(gamma * real - tf.cast(fake_energy, tf.float32))
+
+
+def interpolation_weights(batch_size: Tensor | int, rank: int, seed: Tensor | None = None) -> Tensor:
+    """ε ~ U[0, 1], one per example, shaped ``[batch, 1, ..., 1]`` to broadcast over a sample.
+
+    WGAN-GP (Gulrajani et al. 2017, Algorithm 1, line 4) draws ε ~ U[0, 1]
+    per example; ``rank`` is the rank of a batch of samples (2 for points,
+    4 for NHWC images). ``seed``: a stateless ``[2]`` int seed, or None for
+    TensorFlow's global stream.
+    """
+    shape = tf.concat([[batch_size], tf.ones([rank - 1], tf.int32)], axis=0)
+    if seed is None:
+        return tf.random.uniform(shape, 0.0, 1.0, tf.float32)
+    return tf.random.stateless_uniform(shape, seed=seed, minval=0.0, maxval=1.0, dtype=tf.float32)
+
+
+def gradient_penalty(
+    critic: Callable[[Tensor], Tensor],
+    real: Tensor,
+    fake: Tensor,
+    epsilon: Tensor | None = None,
+    seed: Tensor | None = None,
+    target: float = 1.0,
+) -> Tensor:
+    """WGAN-GP's two-sided penalty (Gulrajani et al. 2017, arXiv 1704.00028, eq. 3).
+
+        x̂ = ε x + (1 − ε) G(z),  ε ~ U[0, 1] per example
+        P = (‖∇_x̂ f(x̂)‖₂ − 1)²
+
+    Multiply by λ (the paper: 10) and average over the global batch. The
+    interpolates, the gradient and its norm are float32 even when the critic
+    computes in float16 (mixed precision): the critic's own cast of its input
+    carries the gradient back to float32 x̂.
+
+    Args:
+        critic: ``x -> [batch, ...]`` critic outputs (e.g. ``lambda x: D(x, training=True)``);
+            a patch map is averaged per example before differentiating.
+        real: real samples ``[batch, ...]``.
+        fake: generated samples, same shape.
+        epsilon: explicit weights broadcastable to ``real`` (tests); default
+            :func:`interpolation_weights`.
+        seed: stateless seed for ε.
+        target: the norm the penalty pulls towards (1 in the paper).
+
+    Returns:
+        Per-example penalty ``[batch]`` float32 (without λ).
+    """
+    real = tf.cast(real, tf.float32)
+    fake = tf.cast(tf.stop_gradient(fake), tf.float32)
+    if epsilon is None:
+        epsilon = interpolation_weights(tf.shape(real)[0], real.shape.rank, seed)
+    x_hat = epsilon * real + (1.0 - epsilon) * fake
+    with tf.GradientTape() as tape:
+        tape.watch(x_hat)
+        scores = _per_example(critic(x_hat))
+    grads = tf.cast(tape.gradient(scores, x_hat), tf.float32)
+    grads = tf.reshape(grads, [tf.shape(grads)[0], -1])
+    # A tiny floor keeps the norm differentiable where the gradient is exactly zero.
+    norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=1) + 1e-12)
+    return tf.square(norms - target)
+
+
+def feature_matching_loss(real_features: Tensor, fake_features: Tensor) -> Tensor:
+    """Feature matching (Salimans et al. 2016, arXiv 1606.03498, section 3.1).
+
+        L_FM = ‖E_x f(x) − E_z f(G(z))‖₂²
+
+    with f an intermediate discriminator layer; the means are over this
+    (replica's) batch and the real features carry no gradient.
+
+    Returns:
+        A float32 scalar (a batch statistic, not a per-example loss).
+    """
+    real = tf.reshape(tf.cast(real_features, tf.float32), [tf.shape(real_features)[0], -1])
+    fake = tf.reshape(tf.cast(fake_features, tf.float32), [tf.shape(fake_features)[0], -1])
+    difference = tf.reduce_mean(tf.stop_gradient(real), axis=0) - tf.reduce_mean(fake, axis=0)
+    return tf.reduce_sum(tf.square(difference))
+
+
+def pulling_away_term(features: Tensor) -> Tensor:
+    """EBGAN's repelling regularizer (Zhao et al. 2016, arXiv 1609.03126, eq. 5).
+
+        f_PT(S) = 1 / (N(N − 1)) Σ_i Σ_{j≠i} (S_iᵀ S_j / (‖S_i‖ ‖S_j‖))²
+
+    S holds one feature vector per generated sample; the term is the mean
+    squared cosine similarity between distinct samples: 0 for mutually
+    orthogonal features, 1 when all are parallel. G minimises it.
+
+    Returns:
+        A float32 scalar (needs N >= 2).
+    """
+    s = tf.reshape(tf.cast(features, tf.float32), [tf.shape(features)[0], -1])
+    s = s / tf.sqrt(tf.reduce_sum(tf.square(s), axis=1, keepdims=True) + 1e-12)
+    n = tf.cast(tf.shape(s)[0], tf.float32)
+    cosine = tf.matmul(s, s, transpose_b=True)
+    off_diagonal = tf.reduce_sum(tf.square(cosine)) - tf.reduce_sum(tf.square(tf.linalg.diag_part(cosine)))
+    return off_diagonal / (n * (n - 1.0))
+
+
 @dataclasses.dataclass(frozen=True)
 class GANLoss:
     """A named pair of per-example loss terms.
@@ -176,7 +314,7 @@ def get(identifier: str | GANLoss | Callable, label_smoothing: float = 0.0) -> G
 
     Args:
         identifier: one of ``"minimax"``, ``"non_saturating"``,
-            ``"wasserstein"``, ``"hinge"``, ``"least_squares"``; a ``GANLoss``;
+            ``"wasserstein"``, ``"hinge"``, ``"least_squares"``, ``"began"``; a ``GANLoss``;
             or a callable ``fn(real_outputs, fake_outputs) -> (d_loss, g_loss)``
             of per-example losses (in the generator step it receives D's real
             outputs from the preceding discriminator step, without gradient).
@@ -234,4 +372,6 @@ LOSSES: dict[str, GANLoss] = {
         least_squares_generator_loss,
         logits=False,
     ),
+    # D's outputs are energies L(v) >= 0; compile(balance_gamma=...) adds k_t.
+    "began": _named("began", began_discriminator_loss, began_generator_loss, logits=False),
 }

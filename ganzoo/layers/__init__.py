@@ -1,5 +1,12 @@
-"""Reusable, serializable Keras layers."""
+"""Reusable, serializable Keras layers.
+
+    Maxout                    maxout units (Goodfellow et al. 2013)          maxout.py
+    MinibatchDiscrimination   batch-closeness features (Salimans et al. 2016) minibatch.py
+    SpectralNorm              W / σ(W) wrapper (Miyato et al. 2018)          spectral.py
+"""
 
 from ganzoo.layers.maxout import Maxout
+from ganzoo.layers.minibatch import MinibatchDiscrimination
+from ganzoo.layers.spectral import SpectralNorm
 
-__all__ = ["Maxout"]
+__all__ = ["Maxout", "MinibatchDiscrimination", "SpectralNorm"]

@@ -9,16 +9,19 @@ from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.vanilla import VanillaGAN
+from ganzoo.models.wgan import WGAN
 
 MODELS: dict[str, type[GAN]] = {
     "dcgan": DCGAN,
     "vanilla": VanillaGAN,
+    "wgan": WGAN,
 }
 
 # The constructor argument that takes the shape of one data sample.
 DATA_SHAPE_ARG: dict[str, str] = {
     "dcgan": "image_shape",
     "vanilla": "data_shape",
+    "wgan": "data_shape",
 }
 
 
@@ -31,4 +34,3 @@ def get(name: str) -> type[GAN]:
     return MODELS[name]
 
 
-__all__ = ["GAN", "DCGAN", "VanillaGAN", "MODELS", "get"]

@@ -16,7 +16,13 @@ Subclasses change behaviour through small hooks, never by copying
     discriminate(x, condition, ...)      D's outputs for x
     discriminator_penalty(real, fake, condition)   extra D terms, e.g. a gradient penalty
     generator_penalty(real, fake, condition)       extra G terms
+    discriminator_logs(real_out, fake_out)         display-only values, e.g. w_distance
     after_discriminator_step()           e.g. weight clipping
+
+Training remedies that work on any model are ``compile`` options (Salimans et
+al. 2016; Zhao et al. 2016; Berthelot et al. 2017): ``label_smoothing``,
+``feature_matching``, ``pulling_away`` and ``balance_gamma``; the
+architectural ones are layers (``ganzoo.layers``) applied by ``ganzoo.remedies``.
 
 Shapes: ``z`` is ``[batch, latent_dim]``; images are NHWC float32 in [-1, 1];
 2-D point data is ``[batch, 2]``.
@@ -51,6 +57,30 @@ def _optimizer(identifier: Any, default: Callable[[], keras.optimizers.Optimizer
             f"ganzoo: cannot make an optimizer from {identifier!r} ({error}); pass a "
             "keras.optimizers.Optimizer, a name such as 'adam', or its config dict."
         ) from None
+
+
+def _feature_layer(network: keras.Model, name: str | None) -> keras.layers.Layer:
+    """The named layer, or the last one whose output is a hidden representation."""
+    if name is not None:
+        try:
+            return network.get_layer(name)
+        except ValueError:
+            names = [layer.name for layer in network.layers]
+            raise GanzooError(
+                f"ganzoo: {network.name} has no layer '{name}' for feature_layer; its layers are "
+                f"{', '.join(names)}."
+            ) from None
+    final = int(np.prod(network.outputs[0].shape[1:]))
+    for layer in reversed(network.layers[:-1]):
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        size = int(np.prod(layer.output.shape[1:]))
+        if size not in (1, final):
+            return layer
+    raise GanzooError(
+        f"ganzoo: cannot find a hidden layer in {network.name} for feature matching or the "
+        "pulling-away term; pass compile(feature_layer='<layer name>')."
+    )
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -100,6 +130,14 @@ class GAN(keras.Model):
         self.built = True
         self.loss_fn: losses_lib.GANLoss | None = None
         self.d_steps = 1
+        self.feature_matching = 0.0
+        self.pulling_away = 0.0
+        self.pulling_away_on = "discriminator"
+        self.feature_layer: str | None = None
+        self.balance_gamma: float | None = None
+        self.balance_lambda_k = 0.001
+        object.__setattr__(self, "_d_feature_model", None)
+        object.__setattr__(self, "_g_feature_model", None)
         self._trackers: dict[str, keras.metrics.Mean] = {}
 
     # ------------------------------------------------------------------ compile
@@ -118,6 +156,12 @@ class GAN(keras.Model):
         loss: str | losses_lib.GANLoss | Callable = "non_saturating",
         d_steps: int = 1,
         label_smoothing: float = 0.0,
+        feature_matching: float = 0.0,
+        pulling_away: float = 0.0,
+        pulling_away_on: str = "discriminator",
+        feature_layer: str | None = None,
+        balance_gamma: float | None = None,
+        balance_lambda_k: float = 0.001,
         **kwargs: Any,
     ) -> None:
         """Configures training.
@@ -133,6 +177,24 @@ class GAN(keras.Model):
             d_steps: discriminator updates per generator update (k).
             label_smoothing: one-sided label smoothing of the real target
                 (Salimans et al. 2016: 0.1 makes it 0.9).
+            feature_matching: weight of ‖E f(x) − E f(G(z))‖² added to G's loss,
+                f = D's ``feature_layer`` (Salimans et al. 2016); 0 = off. The
+                paper *replaces* G's loss with it; here it is added, so it
+                composes with any loss.
+            pulling_away: weight of EBGAN's pulling-away term on a batch of
+                G's samples' features (Zhao et al. 2016); 0 = off.
+            pulling_away_on: ``"discriminator"`` (D's ``feature_layer`` on
+                G(z), as EBGAN does with its encoder) or ``"generator"`` (G's
+                last hidden layer on the same z).
+            feature_layer: name of the D layer for feature matching and the
+                pulling-away term; None picks D's last hidden layer (the last
+                layer whose output is neither the final output's size nor 1).
+            balance_gamma: BEGAN's equilibrium γ in (0, 1] (Berthelot et al.
+                2017); needs ``loss="began"`` (D outputs energies L(v) >= 0).
+                D minimises L(x) − k_t L(G(z)) and k_t follows
+                k ← clip(k + λ_k(γ L(x) − L(G(z))), 0, 1) after each D step;
+                ``k_t`` and ``convergence`` are logged. None = off.
+            balance_lambda_k: λ_k, the learning rate of k_t (paper: 0.001).
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
@@ -158,12 +220,16 @@ class GAN(keras.Model):
             )
         self.loss_fn = losses_lib.get(loss, label_smoothing=label_smoothing)
         self.d_steps = int(d_steps)
+        self._set_remedies(
+            feature_matching, pulling_away, pulling_away_on, feature_layer, balance_gamma, balance_lambda_k
+        )
         self._gan_compile_config = {
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
             "loss": loss if isinstance(loss, str) else None,
             "d_steps": self.d_steps,
             "label_smoothing": float(label_smoothing),
+            **self._remedy_config(),
             **{k: v for k, v in kwargs.items() if k in ("steps_per_execution", "jit_compile")},
         }
         # Build optimizer slots now, inside the caller's strategy scope: lazily
@@ -173,6 +239,90 @@ class GAN(keras.Model):
         self._trackers = {}
         for name in self.metric_names():
             self._trackers[name] = keras.metrics.Mean(name=name)
+
+    # ---------------------------------------------------------------- remedies
+
+    def _set_remedies(self, feature_matching, pulling_away, pulling_away_on, feature_layer, gamma, lambda_k):
+        for name, value in (("feature_matching", feature_matching), ("pulling_away", pulling_away),
+                            ("balance_lambda_k", lambda_k)):
+            if not float(value) >= 0.0:
+                raise GanzooError(f"ganzoo: compile({name}={value}) must be a weight >= 0 (0 turns it off).")
+        if pulling_away_on not in ("discriminator", "generator"):
+            raise GanzooError(
+                f"ganzoo: compile(pulling_away_on='{pulling_away_on}') must be 'discriminator' or 'generator'."
+            )
+        if gamma is not None:
+            if not 0.0 < float(gamma) <= 1.0:
+                raise GanzooError(f"ganzoo: compile(balance_gamma={gamma}) must be in (0, 1]; BEGAN uses 0.3-0.7.")
+            if self.loss_fn.name != "began":
+                raise GanzooError(
+                    f"ganzoo: balance_gamma needs loss='began' (a discriminator whose outputs are "
+                    f"energies, e.g. ganzoo.remedies.build_autoencoder_discriminator), got loss "
+                    f"'{self.loss_fn.name}'."
+                )
+        self.feature_matching = float(feature_matching)
+        self.pulling_away = float(pulling_away)
+        self.pulling_away_on = pulling_away_on
+        self.feature_layer = feature_layer
+        self.balance_gamma = None if gamma is None else float(gamma)
+        self.balance_lambda_k = float(lambda_k)
+        # Feature extractors share D's and G's layers; they are set without
+        # Keras tracking so that model.save() writes the same weights as before.
+        d_features = g_features = None
+        if self.feature_matching or (self.pulling_away and pulling_away_on == "discriminator"):
+            layer = _feature_layer(self.discriminator, feature_layer)
+            d_features = keras.Model(
+                self.discriminator.inputs, [self.discriminator.outputs[0], layer.output]
+            )
+        if self.pulling_away and pulling_away_on == "generator":
+            layer = _feature_layer(self.generator, None)
+            g_features = keras.Model(self.generator.inputs, [self.generator.outputs[0], layer.output])
+        object.__setattr__(self, "_d_feature_model", d_features)
+        object.__setattr__(self, "_g_feature_model", g_features)
+        if self.balance_gamma is not None and not hasattr(self, "k_t"):
+            # Averaged across replicas: each applies k + λ_k(...) from its own batch.
+            self.k_t = keras.Variable(0.0, trainable=False, name="k_t", aggregation="mean")
+
+    def _remedy_config(self) -> dict[str, Any]:
+        config: dict[str, Any] = {}
+        if self.feature_matching:
+            config["feature_matching"] = self.feature_matching
+        if self.pulling_away:
+            config["pulling_away"] = self.pulling_away
+            config["pulling_away_on"] = self.pulling_away_on
+        if self.feature_layer is not None:
+            config["feature_layer"] = self.feature_layer
+        if self.balance_gamma is not None:
+            config["balance_gamma"] = self.balance_gamma
+            config["balance_lambda_k"] = self.balance_lambda_k
+        return config
+
+    def _generator_remedies(self, real, z, fake, condition) -> dict[str, Tensor]:
+        """Feature matching and the pulling-away term, per example (batch statistics broadcast)."""
+        terms: dict[str, Tensor] = {}
+        batch = tf.shape(real)[0]
+        if self._d_feature_model is not None:
+            _, fake_features = self._d_feature_model(fake, training=True)
+            if self.feature_matching:
+                _, real_features = self._d_feature_model(real, training=True)
+                value = losses_lib.feature_matching_loss(real_features, fake_features)
+                terms["feature_matching"] = self.feature_matching * tf.fill([batch], value)
+            if self.pulling_away and self.pulling_away_on == "discriminator":
+                value = losses_lib.pulling_away_term(fake_features)
+                terms["pulling_away"] = self.pulling_away * tf.fill([batch], value)
+        if self._g_feature_model is not None:
+            _, g_features = self._g_feature_model(z, training=True)
+            value = losses_lib.pulling_away_term(g_features)
+            terms["pulling_away"] = self.pulling_away * tf.fill([batch], value)
+        return terms
+
+    def _update_balance(self, logs: dict[str, Tensor]) -> None:
+        """BEGAN's k_t step from this D step's mean energies (d_real, d_fake)."""
+        self.k_t.assign(
+            losses_lib.began_k_update(
+                self.k_t, logs["d_real"], logs["d_fake"], self.balance_gamma, self.balance_lambda_k
+            )
+        )
 
     def get_compile_config(self) -> dict[str, Any]:
         return dict(getattr(self, "_gan_compile_config", {}))
@@ -188,8 +338,18 @@ class GAN(keras.Model):
     # ---------------------------------------------------------------- metrics
 
     def metric_names(self) -> list[str]:
-        """Names of the ``keras.metrics.Mean`` trackers, in display order."""
-        return ["d_loss", "g_loss", "d_real", "d_fake"]
+        """Names of the ``keras.metrics.Mean`` trackers, in display order.
+
+        Subclasses extend it: ``super().metric_names() + ["w_distance", ...]``.
+        """
+        names = ["d_loss", "g_loss", "d_real", "d_fake"]
+        if getattr(self, "feature_matching", 0.0):
+            names.append("feature_matching")
+        if getattr(self, "pulling_away", 0.0):
+            names.append("pulling_away")
+        if getattr(self, "balance_gamma", None) is not None:
+            names += ["k_t", "convergence"]
+        return names
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
@@ -245,6 +405,10 @@ class GAN(keras.Model):
         """Extra per-example G loss terms by metric name (none here)."""
         return {}
 
+    def discriminator_logs(self, real_outputs: Tensor, fake_outputs: Tensor) -> dict[str, Tensor]:
+        """Display-only values from D's outputs, by metric name (none here)."""
+        return {}
+
     def after_discriminator_step(self) -> None:
         """Runs after each D update (WGAN clips the critic's weights here)."""
 
@@ -260,13 +424,22 @@ class GAN(keras.Model):
         fake = self.generate_fakes(self.sample_noise(batch), condition, training=training)
         real_out = self.discriminate(real, condition, training=training)
         fake_out = self.discriminate(fake, condition, training=training)
-        per_example = self.loss_fn.discriminator(real_out, fake_out)
+        if self.balance_gamma is not None:
+            per_example = losses_lib.began_discriminator_loss(real_out, fake_out, self.k_t)
+        else:
+            per_example = self.loss_fn.discriminator(real_out, fake_out)
         total = _average(per_example)
         logs = {
             "d_loss": tf.reduce_mean(per_example),
             "d_real": self._d_outputs_for_display(real_out),
             "d_fake": self._d_outputs_for_display(fake_out),
         }
+        logs.update(self.discriminator_logs(real_out, fake_out))
+        if self.balance_gamma is not None:
+            logs["k_t"] = tf.identity(self.k_t.value)
+            logs["convergence"] = losses_lib.began_convergence(
+                logs["d_real"], logs["d_fake"], self.balance_gamma
+            )
         for name, term in self.discriminator_penalty(real, fake, condition).items():
             total += _average(term)
             logs[name] = tf.reduce_mean(term)
@@ -276,12 +449,15 @@ class GAN(keras.Model):
 
     def _generator_losses(self, real, condition, real_out, training):
         batch = tf.shape(real)[0]
-        fake = self.generate_fakes(self.sample_noise(batch), condition, training=training)
+        z = self.sample_noise(batch)
+        fake = self.generate_fakes(z, condition, training=training)
         fake_out = self.discriminate(fake, condition, training=training)
         per_example = self.loss_fn.generator(fake_out, real_out)
         total = _average(per_example)
         logs = {"g_loss": tf.reduce_mean(per_example)}
-        for name, term in self.generator_penalty(real, fake, condition).items():
+        penalties = self.generator_penalty(real, fake, condition)
+        penalties.update(self._generator_remedies(real, z, fake, condition))
+        for name, term in penalties.items():
             total += _average(term)
             logs[name] = tf.reduce_mean(term)
         if self.generator.losses:
@@ -303,6 +479,8 @@ class GAN(keras.Model):
                 d_total, logs, real_out = self._discriminator_losses(real, condition, True)
             self._apply(self.d_optimizer, tape, d_total, self.discriminator.trainable_variables)
             self.after_discriminator_step()
+            if self.balance_gamma is not None:
+                self._update_balance(logs)
         with tf.GradientTape() as tape:
             g_total, g_logs = self._generator_losses(real, condition, real_out, True)
         self._apply(self.g_optimizer, tape, g_total, self.generator.trainable_variables)

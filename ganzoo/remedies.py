@@ -1,0 +1,131 @@
+"""Training remedies for GANs, composable on any model.
+
+The remedies of "Improved Techniques for Training GANs" (Salimans et al. 2016,
+arXiv 1606.03498), EBGAN (Zhao et al. 2016, arXiv 1609.03126), BEGAN
+(Berthelot et al. 2017, arXiv 1703.10717) and spectral normalization (Miyato
+et al. 2018, arXiv 1802.05957) live where they act:
+
+    loss-side: ``GAN.compile`` options
+        label_smoothing=0.1          one-sided label smoothing (real target 0.9)
+        feature_matching=w           G also matches D's mean hidden features
+        pulling_away=w               EBGAN's repelling term on a batch's features
+        loss="began", balance_gamma  BEGAN's k_t balance and convergence measure
+    architectural: functions here that return a new discriminator
+        with_minibatch_discrimination(d)   a MinibatchDiscrimination layer before D's output
+        spectral_normalize(d)              every Dense/Conv in SpectralNorm
+        build_autoencoder_discriminator    BEGAN's auto-encoder, outputs energies |v − AE(v)|
+
+A generic ``ganzoo.models.GAN(generator, discriminator)`` serializes whatever
+networks it is given, so a model built from these round-trips through
+``model.save``/``keras.models.load_model``.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import keras
+from keras import ops
+
+from ganzoo.errors import GanzooError
+from ganzoo.layers import MinibatchDiscrimination, SpectralNorm
+from ganzoo.models.base import _feature_layer
+
+_NORMALIZABLE = (
+    keras.layers.Dense,
+    keras.layers.Conv1D,
+    keras.layers.Conv2D,
+    keras.layers.Conv3D,
+)
+
+
+def _check_functional(network: keras.Model, what: str) -> None:
+    if not hasattr(network, "inputs") or not network.inputs or len(network.outputs) != 1:
+        raise GanzooError(
+            f"ganzoo.remedies: {what} needs a built functional or Sequential Keras model with "
+            f"one output; got {type(network).__name__} '{getattr(network, 'name', '?')}'."
+        )
+
+
+def with_minibatch_discrimination(
+    discriminator: keras.Model,
+    num_kernels: int = 100,
+    kernel_dim: int = 5,
+    feature_layer: str | None = None,
+    include_self: bool = False,
+) -> keras.Model:
+    """A copy-sharing discriminator: f = D's hidden features, then [f, o(f)] -> Dense(1).
+
+    Salimans et al. 2016, section 3.2: the minibatch layer sits on an
+    intermediate layer and its output is concatenated to it before the last
+    layer. The returned model shares D's layers up to ``feature_layer`` (default
+    the last hidden layer) and adds a new output Dense. Shapes as D's: ``[batch, 1]``.
+    """
+    _check_functional(discriminator, "with_minibatch_discrimination")
+    layer = _feature_layer(discriminator, feature_layer)
+    features = keras.layers.Flatten(name="mbd_flatten")(layer.output)
+    x = MinibatchDiscrimination(num_kernels, kernel_dim, include_self, name="minibatch_discrimination")(features)
+    logits = keras.layers.Dense(1, dtype="float32", name="mbd_logit")(x)
+    return keras.Model(discriminator.inputs, logits, name=f"{discriminator.name}_mbd")
+
+
+def spectral_normalize(network: keras.Model, power_iterations: int = 1) -> keras.Model:
+    """A clone of ``network`` with every Dense/Conv layer wrapped in :class:`SpectralNorm`.
+
+    Fresh weights (a clone); the last layer is normalized too, as in Miyato et al.
+    """
+    _check_functional(network, "spectral_normalize")
+
+    def wrap(layer):
+        config = layer.get_config()
+        clone = type(layer).from_config(config)
+        if isinstance(layer, _NORMALIZABLE):
+            return SpectralNorm(clone, power_iterations=power_iterations, name=f"{layer.name}_sn")
+        return clone
+
+    clone = keras.models.clone_model(network, clone_function=wrap)
+    return clone
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ReconstructionEnergy(keras.layers.Layer):
+    """L(v) = mean |v − D(v)|, per example: BEGAN's discriminator energy.
+
+    Call on ``[inputs, reconstructions]``; returns ``[batch, 1]`` float32.
+    """
+
+    def call(self, inputs):
+        samples, reconstructions = inputs
+        difference = ops.abs(ops.cast(samples, "float32") - ops.cast(reconstructions, "float32"))
+        return ops.mean(ops.reshape(difference, (ops.shape(difference)[0], -1)), axis=1, keepdims=True)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], 1)
+
+
+def build_autoencoder_discriminator(
+    data_shape: Sequence[int], units: Sequence[int] = (128, 128), code_dim: int = 16
+) -> keras.Model:
+    """BEGAN's discriminator as an MLP auto-encoder. ``[batch, *data_shape] -> [batch, 1]`` energies.
+
+    Use with ``compile(loss="began", balance_gamma=0.5)``.
+    """
+    shape = tuple(int(d) for d in data_shape)
+    inputs = keras.Input(shape, name="samples")
+    x = keras.layers.Flatten()(inputs)
+    for i, width in enumerate(units):
+        x = keras.layers.Dense(width, activation="elu", name=f"encode{i + 1}")(x)
+    x = keras.layers.Dense(code_dim, name="code")(x)
+    for i, width in enumerate(reversed(units)):
+        x = keras.layers.Dense(width, activation="elu", name=f"decode{i + 1}")(x)
+    x = keras.layers.Dense(_size(shape), name="reconstruction")(x)
+    reconstruction = keras.layers.Reshape(shape)(x)
+    energy = ReconstructionEnergy(name="energy")([inputs, reconstruction])
+    return keras.Model(inputs, energy, name="autoencoder")
+
+
+def _size(shape: Sequence[int]) -> int:
+    size = 1
+    for d in shape:
+        size *= int(d)
+    return size

@@ -1,0 +1,91 @@
+"""Loss-side remedies: pulling-away term, feature matching, BEGAN balance — formulas and wiring."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+from ganzoo import losses, remedies
+from ganzoo.errors import GanzooError
+from ganzoo.models import GAN, vanilla
+
+
+def test_pulling_away_term_is_zero_for_orthogonal_and_one_for_parallel_vectors():
+    assert float(losses.pulling_away_term(np.eye(3, dtype="float32"))) == pytest.approx(0.0, abs=1e-7)
+    parallel = np.array([[1, 2], [2, 4], [-3, -6]], "float32")
+    assert float(losses.pulling_away_term(parallel)) == pytest.approx(1.0, rel=1e-6)
+    # Hand-computed: cos²((1,0),(1,1)) = ½, others 0 and ½ -> (2·(½ + 0 + ½)) / (3·2) = 1/3.
+    mixed = np.array([[1, 0], [1, 1], [0, 1]], "float32")
+    assert float(losses.pulling_away_term(mixed)) == pytest.approx(1 / 3, rel=1e-6)
+
+
+def test_feature_matching_is_zero_when_mean_features_agree_and_squared_distance_otherwise():
+    real = np.array([[1, 2], [3, 4]], "float32")
+    same_mean = np.array([[2, 4], [2, 2]], "float32")  # other samples, same mean (2, 3)
+    assert float(losses.feature_matching_loss(real, same_mean)) == pytest.approx(0.0, abs=1e-7)
+    assert float(losses.feature_matching_loss(real, np.zeros_like(real))) == pytest.approx(4 + 9)
+
+
+def point_gan(discriminator=None, **kwargs):
+    d = discriminator or vanilla.build_discriminator((2,), (16, 16), maxout=False, dropout=0.0)
+    return GAN(vanilla.build_generator((2,), 4, (16,)), d, seed=0)
+
+
+def data(n=16):
+    x = np.random.default_rng(0).normal(size=(n, 2)).astype("float32")
+    return tf.data.Dataset.from_tensor_slices(x).batch(16)
+
+
+def test_feature_matching_and_pulling_away_are_logged_and_zero_on_constant_features():
+    gan = point_gan()
+    gan.compile(g_optimizer="adam", d_optimizer="adam", feature_matching=1.0, pulling_away=0.5)
+    assert gan.metrics_names[-2:] == ["feature_matching", "pulling_away"]
+    logs = gan.evaluate(data(), verbose=0, return_dict=True)
+    assert logs["feature_matching"] > 0.0 and 0.0 < logs["pulling_away"] <= 0.5
+    # A discriminator whose hidden layer ignores its input gives real and fake the same
+    # features: feature matching is 0, and parallel features make f_PT = 1 (times 0.5).
+    for w in gan.discriminator.weights:
+        w.assign(np.ones(w.shape, "float32") if "bias" in w.path else np.zeros(w.shape, "float32"))
+    logs = gan.evaluate(data(), verbose=0, return_dict=True)
+    assert logs["feature_matching"] == pytest.approx(0.0, abs=1e-7)
+    assert logs["pulling_away"] == pytest.approx(0.5, rel=1e-5)
+
+
+def test_remedy_options_survive_save_and_load(tmp_path):
+    gan = point_gan()
+    gan.compile(g_optimizer="adam", d_optimizer="adam", feature_matching=0.5, pulling_away=0.1,
+                pulling_away_on="generator")
+    gan.fit(data(), verbose=0)
+    gan.save(tmp_path / "r.keras")
+    loaded = keras.models.load_model(tmp_path / "r.keras")
+    assert (loaded.feature_matching, loaded.pulling_away, loaded.pulling_away_on) == (0.5, 0.1, "generator")
+    assert "pulling_away" in loaded.fit(data(), verbose=0).history
+
+
+def test_began_k_update_follows_its_equation_and_is_clipped_to_unit_interval():
+    assert float(losses.began_k_update(0.5, 2.0, 0.4, gamma=0.5, lambda_k=0.1)) == pytest.approx(0.5 + 0.1 * (1.0 - 0.4))
+    assert float(losses.began_k_update(0.99, 10.0, 0.0, gamma=1.0, lambda_k=1.0)) == 1.0
+    assert float(losses.began_k_update(0.01, 0.0, 10.0, lambda_k=1.0)) == 0.0
+    assert float(losses.began_convergence(2.0, 0.4, 0.5)) == pytest.approx(2.0 + 0.6)
+
+
+def test_began_balance_updates_k_t_each_critic_step_and_keeps_it_in_unit_interval():
+    gan = point_gan(remedies.build_autoencoder_discriminator((2,), (16,), 4))
+    gan.compile(g_optimizer="adam", d_optimizer="adam", loss="began", balance_gamma=0.5, balance_lambda_k=0.1)
+    assert float(gan.k_t.numpy()) == 0.0
+    logs = gan.fit(data(), epochs=1, verbose=0).history  # one batch, one D step
+    want = np.clip(0.1 * (0.5 * logs["d_real"][0] - logs["d_fake"][0]), 0.0, 1.0)
+    assert float(gan.k_t.numpy()) == pytest.approx(want, abs=1e-6)
+    assert logs["k_t"][0] == 0.0  # logged before the step's update
+    assert logs["convergence"][0] == pytest.approx(
+        logs["d_real"][0] + abs(0.5 * logs["d_real"][0] - logs["d_fake"][0]), rel=1e-5)
+    gan.compile(g_optimizer="adam", d_optimizer="adam", loss="began", balance_gamma=1.0, balance_lambda_k=50.0)
+    history = gan.fit(data(), epochs=4, verbose=0).history
+    assert all(0.0 <= k <= 1.0 for k in history["k_t"]) and 0.0 <= float(gan.k_t.numpy()) <= 1.0
+
+
+def test_balance_needs_the_began_loss():
+    with pytest.raises(GanzooError, match="loss='began'"):
+        point_gan().compile(balance_gamma=0.5)
+    with pytest.raises(GanzooError, match="no layer 'nope'"):
+        point_gan().compile(feature_matching=1.0, feature_layer="nope")
