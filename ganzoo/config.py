@@ -40,6 +40,12 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "num_samples": 64,           # samples per grid
     "checkpoint_every": 1,       # epochs between backups for resume
     "deterministic": False,      # op determinism: bit-identical CPU runs for one seed (slower)
+    # Remedies (GAN.compile options; 0 / "" = off, see ganzoo.models.GAN.compile):
+    "feature_matching": 0.0,     # weight of Salimans et al.'s feature-matching term
+    "pulling_away": 0.0,         # weight of EBGAN's pulling-away term
+    "pulling_away_on": "discriminator",
+    "feature_layer": "",         # D layer for both; "" = D's last hidden layer
+    "balance_gamma": 0.0,        # BEGAN equilibrium; > 0 needs loss="began"
 }
 
 

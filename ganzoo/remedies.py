@@ -129,3 +129,21 @@ def _size(shape: Sequence[int]) -> int:
     for d in shape:
         size *= int(d)
     return size
+
+
+def apply_to_discriminator(
+    discriminator: keras.Model, minibatch_kernels: int = 0, spectral_norm: bool = False
+) -> keras.Model:
+    """The model constructors' switches: spectral norm, then minibatch discrimination.
+
+    Args:
+        discriminator: a functional discriminator.
+        minibatch_kernels: number of minibatch-discrimination kernels (0 = off;
+            Salimans et al. 2016 use 100 with 5 dimensions each).
+        spectral_norm: wrap every Dense/Conv layer in :class:`SpectralNorm`.
+    """
+    if spectral_norm:
+        discriminator = spectral_normalize(discriminator)
+    if minibatch_kernels:
+        discriminator = with_minibatch_discrimination(discriminator, int(minibatch_kernels))
+    return discriminator

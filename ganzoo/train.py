@@ -130,6 +130,11 @@ def build(config: dict[str, Any], element_spec) -> Any:
         loss=train["loss"],
         d_steps=train["d_steps"],
         label_smoothing=train["label_smoothing"],
+        feature_matching=train["feature_matching"],
+        pulling_away=train["pulling_away"],
+        pulling_away_on=train["pulling_away_on"],
+        feature_layer=train["feature_layer"] or None,
+        balance_gamma=train["balance_gamma"] or None,
         steps_per_execution=train["steps_per_execution"],
         jit_compile=train["jit_compile"],
     )

@@ -89,3 +89,40 @@ def test_balance_needs_the_began_loss():
         point_gan().compile(balance_gamma=0.5)
     with pytest.raises(GanzooError, match="no layer 'nope'"):
         point_gan().compile(feature_matching=1.0, feature_layer="nope")
+
+
+def test_model_switches_apply_minibatch_discrimination_and_spectral_norm(tmp_path):
+    import keras
+    from ganzoo.models import DCGAN, VanillaGAN
+
+    gan = VanillaGAN(data_shape=(2,), latent_dim=4, g_units=(8,), d_units=(8,), maxout=False,
+                     dropout=0.0, minibatch_kernels=3, spectral_norm=True)
+    names = [layer.__class__.__name__ for layer in gan.discriminator.layers]
+    assert "MinibatchDiscrimination" in names and "SpectralNorm" in names
+    gan.save(tmp_path / "v.keras")
+    loaded = keras.models.load_model(tmp_path / "v.keras")
+    assert loaded.get_config()["minibatch_kernels"] == 3 and loaded.get_config()["spectral_norm"]
+    dcgan = DCGAN(image_shape=(16, 16, 1), latent_dim=4, g_filters=4, d_filters=4, minibatch_kernels=2)
+    assert any(layer.name == "minibatch_discrimination" for layer in dcgan.discriminator.layers)
+
+
+def test_remedies_are_reachable_from_a_config(tmp_path):
+    import importlib.util
+    import pathlib
+
+    from ganzoo import train as train_lib
+
+    path = pathlib.Path(__file__).resolve().parents[1] / "configs" / "vanilla_ring8.py"
+    spec = importlib.util.spec_from_file_location("vanilla_ring8", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    config = module.get_config()
+    config.model.minibatch_kernels = 4
+    config.train.feature_matching = 1.0
+    config.train.pulling_away = 0.1
+    config.train.label_smoothing = 0.1
+    config.train.epochs = 1
+    config.train.steps_per_epoch = 2
+    config.data.num_examples = 512
+    metrics = train_lib.train(config, str(tmp_path), verbose=0)
+    assert {"feature_matching", "pulling_away"} <= set(metrics["final"])

@@ -25,7 +25,7 @@ from typing import Any, Sequence
 import keras
 import numpy as np
 
-from ganzoo import latent
+from ganzoo import latent, remedies
 from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 
@@ -128,6 +128,9 @@ class DCGAN(GAN):
         latent_dim: noise size (paper: 100).
         g_filters: channels of G's last hidden stage (ngf, paper 64 at 64×64).
         d_filters: channels of D's first stage (ndf, paper 64).
+        minibatch_kernels: minibatch discrimination on D's last hidden stage
+            (Salimans et al. 2016; 0 = off).
+        spectral_norm: spectral normalization of D's layers (Miyato et al. 2018).
         seed: noise seed.
 
     ``compile()`` with no optimizers uses Adam(2e-4, β1 = 0.5) for both.
@@ -140,6 +143,8 @@ class DCGAN(GAN):
         latent_dim: int = 100,
         g_filters: int = 64,
         d_filters: int = 64,
+        minibatch_kernels: int = 0,
+        spectral_norm: bool = False,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -148,7 +153,9 @@ class DCGAN(GAN):
         kwargs.pop("discriminator", None)
         super().__init__(
             generator=build_generator(image_shape, latent_dim, g_filters),
-            discriminator=build_discriminator(image_shape, d_filters),
+            discriminator=remedies.apply_to_discriminator(
+                build_discriminator(image_shape, d_filters), minibatch_kernels, spectral_norm
+            ),
             latent_dim=latent_dim,
             seed=seed,
             **kwargs,
@@ -156,6 +163,8 @@ class DCGAN(GAN):
         self.image_shape = image_shape
         self.g_filters = int(g_filters)
         self.d_filters = int(d_filters)
+        self.minibatch_kernels = int(minibatch_kernels)
+        self.spectral_norm = bool(spectral_norm)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -164,6 +173,8 @@ class DCGAN(GAN):
             "latent_dim": self.latent_dim,
             "g_filters": self.g_filters,
             "d_filters": self.d_filters,
+            "minibatch_kernels": self.minibatch_kernels,
+            "spectral_norm": self.spectral_norm,
             "seed": self.seed,
         }
 

@@ -23,6 +23,7 @@ from typing import Any, Sequence
 import keras
 import numpy as np
 
+from ganzoo import remedies
 from ganzoo.errors import GanzooError
 from ganzoo.layers import Maxout
 from ganzoo.models.base import GAN
@@ -91,6 +92,9 @@ class VanillaGAN(GAN):
         maxout: maxout units in D (paper) or LeakyReLU(0.2) dense layers.
         pieces: linear pieces per maxout unit (paper: 5).
         dropout: dropout before each of D's hidden layers (paper: 0.5).
+        minibatch_kernels: minibatch discrimination on D's last hidden layer
+            (Salimans et al. 2016; 0 = off).
+        spectral_norm: spectral normalization of D's layers (Miyato et al. 2018).
         seed: noise seed.
 
     Train with ``compile(d_steps=k)`` for the paper's k discriminator steps.
@@ -105,6 +109,8 @@ class VanillaGAN(GAN):
         maxout: bool = True,
         pieces: int = 5,
         dropout: float = 0.5,
+        minibatch_kernels: int = 0,
+        spectral_norm: bool = False,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -113,7 +119,11 @@ class VanillaGAN(GAN):
         kwargs.pop("discriminator", None)
         super().__init__(
             generator=build_generator(data_shape, latent_dim, g_units),
-            discriminator=build_discriminator(data_shape, d_units, maxout, pieces, dropout),
+            discriminator=remedies.apply_to_discriminator(
+                build_discriminator(data_shape, d_units, maxout, pieces, dropout),
+                minibatch_kernels,
+                spectral_norm,
+            ),
             latent_dim=latent_dim,
             seed=seed,
             **kwargs,
@@ -126,6 +136,8 @@ class VanillaGAN(GAN):
             "maxout": bool(maxout),
             "pieces": int(pieces),
             "dropout": float(dropout),
+            "minibatch_kernels": int(minibatch_kernels),
+            "spectral_norm": bool(spectral_norm),
             "seed": int(seed),
         }
 
