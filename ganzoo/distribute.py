@@ -39,6 +39,25 @@ def get_strategy(name: str = "default") -> tf.distribute.Strategy:
     )
 
 
+def global_batch_random(draw, batch_size, seed):
+    """Random numbers for this replica's rows of the global batch.
+
+    ``draw(n, seed)`` makes ``n`` rows from a stateless seed. Every replica
+    draws the *global* batch with the same seed and keeps its own slice, so N
+    replicas use exactly the numbers one replica would for the same global
+    batch (a per-replica fold-in would give other numbers, and a bare
+    SeedGenerator would give every replica the same ones). The extra draws are
+    cheap next to a network's forward pass.
+    """
+    context = tf.distribute.get_replica_context()
+    replicas = context.num_replicas_in_sync if context is not None else 1
+    if replicas == 1:
+        return draw(batch_size, seed)
+    values = draw(batch_size * replicas, seed)
+    start = tf.cast(context.replica_id_in_sync_group, tf.int32) * batch_size
+    return values[start : start + batch_size]
+
+
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
     """True on the process that writes checkpoints, samples and exports.
 

@@ -37,6 +37,7 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo import losses as losses_lib
+from ganzoo.distribute import global_batch_random
 from ganzoo.errors import GanzooError
 
 Tensor = tf.Tensor
@@ -372,16 +373,15 @@ class GAN(keras.Model):
     def sample_noise(self, batch_size: Tensor | int) -> Tensor:
         """z ~ N(0, I), ``[batch_size, latent_dim]``.
 
-        The seed stream is folded with the replica id: a SeedGenerator inside a
-        replicated step otherwise draws the same numbers on every replica.
+        Each replica takes its rows of one global draw (``global_batch_random``),
+        so 1 and N replicas see the same noise for the same global batch.
         """
-        seed = self.noise_seed.next()
-        context = tf.distribute.get_replica_context()
-        if context is not None:
-            seed = tf.random.experimental.stateless_fold_in(
-                seed, tf.cast(context.replica_id_in_sync_group, tf.int64)
-            )
-        return tf.random.stateless_normal([batch_size, self.latent_dim], seed=seed)
+        latent_dim = self.latent_dim
+        return global_batch_random(
+            lambda n, seed: tf.random.stateless_normal([n, latent_dim], seed=seed),
+            batch_size,
+            self.noise_seed.next(),
+        )
 
     def unpack(self, data: Any) -> tuple[Tensor, Any]:
         """Splits a dataset element into (real samples, condition or None)."""

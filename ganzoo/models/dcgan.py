@@ -65,7 +65,7 @@ def _stages(size: int) -> int:
 
 
 def build_generator(
-    image_shape: Sequence[int] = (64, 64, 3), latent_dim: int = 100, filters: int = 64
+    image_shape: Sequence[int] = (64, 64, 3), latent_dim: int = 100, filters: int = 64, batch_norm: bool = True
 ) -> keras.Model:
     """DCGAN generator: z -> 4×4×(filters·2^(n−1)) -> ... -> size×size×channels.
 
@@ -79,14 +79,15 @@ def build_generator(
     z = keras.Input((latent_dim,), name="z")
     x = keras.layers.Dense(4 * 4 * width, use_bias=False, kernel_initializer=_INIT, name="project")(z)
     x = keras.layers.Reshape((4, 4, width))(x)
-    x = keras.layers.ReLU()(_batch_norm("project_bn")(x))
+    norm = _batch_norm if batch_norm else (lambda name: keras.layers.Identity(name=name))
+    x = keras.layers.ReLU()(norm("project_bn")(x))
     for stage in range(1, n):
         width //= 2
         x = keras.layers.Conv2DTranspose(
             width, 4, strides=2, padding="same", use_bias=False,
             kernel_initializer=_INIT, name=f"up{stage}",
         )(x)
-        x = keras.layers.ReLU()(_batch_norm(f"up{stage}_bn")(x))
+        x = keras.layers.ReLU()(norm(f"up{stage}_bn")(x))
     x = keras.layers.Conv2DTranspose(
         channels, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"up{n}"
     )(x)
@@ -94,7 +95,9 @@ def build_generator(
     return keras.Model(z, images, name="generator")
 
 
-def build_discriminator(image_shape: Sequence[int] = (64, 64, 3), filters: int = 64) -> keras.Model:
+def build_discriminator(
+    image_shape: Sequence[int] = (64, 64, 3), filters: int = 64, batch_norm: bool = True
+) -> keras.Model:
     """DCGAN discriminator: strided 4×4 convolutions doubling the channels to 4×4, then one logit.
 
     No batch norm on the first stage (the paper: not on D's input).
@@ -109,7 +112,7 @@ def build_discriminator(image_shape: Sequence[int] = (64, 64, 3), filters: int =
             width, 4, strides=2, padding="same", use_bias=stage == 1,
             kernel_initializer=_INIT, name=f"down{stage}",
         )(x)
-        if stage > 1:
+        if stage > 1 and batch_norm:
             x = _batch_norm(f"down{stage}_bn")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
         width *= 2
@@ -128,6 +131,8 @@ class DCGAN(GAN):
         latent_dim: noise size (paper: 100).
         g_filters: channels of G's last hidden stage (ngf, paper 64 at 64×64).
         d_filters: channels of D's first stage (ndf, paper 64).
+        batch_norm: the paper's batch norm in G and D (off for, e.g., exact
+            replica-count-independent updates: BN statistics are per replica).
         minibatch_kernels: minibatch discrimination on D's last hidden stage
             (Salimans et al. 2016; 0 = off).
         spectral_norm: spectral normalization of D's layers (Miyato et al. 2018).
@@ -143,6 +148,7 @@ class DCGAN(GAN):
         latent_dim: int = 100,
         g_filters: int = 64,
         d_filters: int = 64,
+        batch_norm: bool = True,
         minibatch_kernels: int = 0,
         spectral_norm: bool = False,
         seed: int = 0,
@@ -152,9 +158,9 @@ class DCGAN(GAN):
         kwargs.pop("generator", None)
         kwargs.pop("discriminator", None)
         super().__init__(
-            generator=build_generator(image_shape, latent_dim, g_filters),
+            generator=build_generator(image_shape, latent_dim, g_filters, batch_norm),
             discriminator=remedies.apply_to_discriminator(
-                build_discriminator(image_shape, d_filters), minibatch_kernels, spectral_norm
+                build_discriminator(image_shape, d_filters, batch_norm), minibatch_kernels, spectral_norm
             ),
             latent_dim=latent_dim,
             seed=seed,
@@ -163,6 +169,7 @@ class DCGAN(GAN):
         self.image_shape = image_shape
         self.g_filters = int(g_filters)
         self.d_filters = int(d_filters)
+        self.batch_norm = bool(batch_norm)
         self.minibatch_kernels = int(minibatch_kernels)
         self.spectral_norm = bool(spectral_norm)
 
@@ -173,6 +180,7 @@ class DCGAN(GAN):
             "latent_dim": self.latent_dim,
             "g_filters": self.g_filters,
             "d_filters": self.d_filters,
+            "batch_norm": self.batch_norm,
             "minibatch_kernels": self.minibatch_kernels,
             "spectral_norm": self.spectral_norm,
             "seed": self.seed,

@@ -31,6 +31,7 @@ import keras
 import tensorflow as tf
 
 from ganzoo import losses as losses_lib
+from ganzoo.distribute import global_batch_random
 from ganzoo.errors import GanzooError
 from ganzoo.models import dcgan, vanilla
 from ganzoo.models.base import GAN
@@ -203,20 +204,16 @@ class WGAN(GAN):
         # E[f(x)] − E[f(G(z))]: the critic's Wasserstein estimate on this batch.
         return {"w_distance": tf.reduce_mean(real_outputs) - tf.reduce_mean(fake_outputs)}
 
-    def _penalty_seed(self):
-        seed = self.gp_seed.next()
-        context = tf.distribute.get_replica_context()
-        if context is not None:
-            seed = tf.random.experimental.stateless_fold_in(
-                seed, tf.cast(context.replica_id_in_sync_group, tf.int64)
-            )
-        return seed
-
     def discriminator_penalty(self, real, fake, condition):
         if self.lipschitz != "gradient_penalty":
             return {}
+        rank = len(real.shape)
+        # ε for this replica's rows of the global batch (same numbers on 1 or N replicas).
+        epsilon = global_batch_random(
+            lambda n, seed: losses_lib.interpolation_weights(n, rank, seed), tf.shape(real)[0], self.gp_seed.next()
+        )
         penalty = losses_lib.gradient_penalty(
-            lambda x: self.discriminate(x, condition, training=True), real, fake, seed=self._penalty_seed()
+            lambda x: self.discriminate(x, condition, training=True), real, fake, epsilon=epsilon
         )
         # The metric is the term the critic's loss receives: λ(‖∇‖ − 1)².
         return {"gradient_penalty": self.gp_weight * penalty}
