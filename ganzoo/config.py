@@ -36,6 +36,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "d_optimizer": None,
     "steps_per_execution": 1,
     "jit_compile": False,
+    "precision": "float32",      # or mixed_float16 (loss-scaled) / mixed_bfloat16
     "sample_every": 1,           # epochs between sample grids
     "num_samples": 64,           # samples per grid
     "checkpoint_every": 1,       # epochs between backups for resume
@@ -47,6 +48,9 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "feature_layer": "",         # D layer for both; "" = D's last hidden layer
     "balance_gamma": 0.0,        # BEGAN equilibrium; > 0 needs loss="began"
 }
+
+
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 def base_config() -> config_dict.ConfigDict:
@@ -133,6 +137,8 @@ def validate(config: Any) -> None:
     for key in ("epochs", "batch_size", "d_steps", "steps_per_execution", "sample_every", "checkpoint_every"):
         if int(train.get(key, 1)) < 1:
             _fail(f"train.{key}={train[key]} must be at least 1.")
+    if train.get("precision", "float32") not in PRECISIONS:
+        _fail(f"train.precision='{train['precision']}' is unknown; choose one of {', '.join(PRECISIONS)}.")
     if int(train.get("steps_per_epoch", 0)) < 0:
         _fail(f"train.steps_per_epoch={train['steps_per_epoch']} must be 0 (one pass) or positive.")
     losses.get(train.get("loss", "non_saturating"), train.get("label_smoothing", 0.0))

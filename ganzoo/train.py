@@ -179,8 +179,13 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
         repeat=steps_per_epoch is not None,
         **data_options,
     )
-    with strategy.scope():
-        model = build(config, dataset.element_spec)
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(train_cfg["precision"])
+    try:
+        with strategy.scope():
+            model = build(config, dataset.element_spec)
+    finally:  # the layers keep their policy; later code in this process gets the old one
+        keras.config.set_dtype_policy(policy)
     if chief and not resuming:
         write_config(workdir, config)
 

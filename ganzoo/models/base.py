@@ -220,6 +220,13 @@ class GAN(keras.Model):
             default_g, default_d = self.default_optimizers()
         self.g_optimizer = _optimizer(g_optimizer, lambda: default_g)
         self.d_optimizer = _optimizer(d_optimizer, lambda: default_d)
+        if self.dtype_policy.name == "mixed_float16":
+            # float16 gradients underflow without loss scaling; losses stay float32.
+            self.g_optimizer, self.d_optimizer = (
+                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer)
+                else keras.optimizers.LossScaleOptimizer(opt)
+                for opt in (self.g_optimizer, self.d_optimizer)
+            )
         if self.g_optimizer is self.d_optimizer:
             raise GanzooError(
                 "ganzoo: g_optimizer and d_optimizer are the same object; each network "
@@ -476,8 +483,10 @@ class GAN(keras.Model):
 
     @staticmethod
     def _apply(optimizer, tape, loss, variables) -> None:
-        grads = tape.gradient(optimizer.scale_loss(loss), variables)
-        optimizer.apply_gradients(zip(grads, variables))
+        with tape:  # the loss scaling must be on the tape, or every gradient is None
+            loss = optimizer.scale_loss(loss)
+        grads = tape.gradient(loss, variables)
+        optimizer.apply_gradients(list(zip(grads, variables)))
 
     def train_step(self, data: Any) -> dict[str, Tensor]:
         """``d_steps`` discriminator updates on this batch, then one generator update.

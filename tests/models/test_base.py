@@ -158,3 +158,22 @@ def test_reuse_fakes_gives_the_generator_its_gradient():
     before = [w.numpy().copy() for w in gan.generator.trainable_weights]
     gan.fit(batches(images()), epochs=1, verbose=0)
     assert all(not np.array_equal(a, w.numpy()) for a, w in zip(before, gan.generator.trainable_weights))
+
+
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_trains_with_float32_outputs_and_loss_scaling(policy, tmp_path):
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        gan = tiny_dcgan()
+        gan.compile()
+    finally:
+        keras.config.set_dtype_policy(previous)
+    scaled = isinstance(gan.g_optimizer, keras.optimizers.LossScaleOptimizer)
+    assert scaled == (policy == "mixed_float16")
+    history = gan.fit(batches(images()), epochs=1, verbose=0)
+    assert all(np.isfinite(v[0]) for v in history.history.values())
+    samples = gan.generate(3, seed=0)
+    assert samples.dtype == np.float32 and np.isfinite(samples).all()
+    gan.save(tmp_path / "m.keras")
+    np.testing.assert_allclose(keras.models.load_model(tmp_path / "m.keras").generate(3, seed=0), samples, atol=1e-3)
