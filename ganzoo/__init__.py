@@ -4,7 +4,8 @@ This file is the map of what users import. Submodules load on first use, so
 ``import ganzoo`` is cheap and entry points can set TensorFlow's environment
 (``TF_ENABLE_ONEDNN_OPTS``) before TensorFlow itself is imported.
 
-    ganzoo.models      GAN (the contract every model keeps), VanillaGAN, DCGAN
+    ganzoo.models      GAN (the contract every model keeps), VanillaGAN, DCGAN, WGAN,
+                       TextToImageGAN
     ganzoo.losses      GAN losses as pure functions on discriminator outputs
     ganzoo.data        load(name, ...) -> tf.data.Dataset; the dataset registry
     ganzoo.layers      serializable Keras layers (Maxout, ...)
@@ -12,6 +13,8 @@ This file is the map of what users import. Submodules load on first use, so
     ganzoo.callbacks   SampleGrid, ...
     ganzoo.export      save_generator(model, path): SavedModel for TF Serving
     ganzoo.latent      latent-space helpers: interpolation, vector arithmetic
+    ganzoo.remedies    minibatch discrimination / spectral norm on any discriminator
+    ganzoo.text        caption vectorizer and encoder for text-to-image
     ganzoo.distribute  get_strategy(name)
 """
 
@@ -33,6 +36,8 @@ _SUBMODULES = (
     "losses",
     "metrics",
     "models",
+    "remedies",
+    "text",
 )
 
 # Top-level shortcuts: name -> module that defines it.
@@ -40,6 +45,8 @@ _SHORTCUTS = {
     "GAN": "ganzoo.models",
     "VanillaGAN": "ganzoo.models",
     "DCGAN": "ganzoo.models",
+    "WGAN": "ganzoo.models",
+    "TextToImageGAN": "ganzoo.models",
     "GanzooError": "ganzoo.errors",
     "save_generator": "ganzoo.export",
 }

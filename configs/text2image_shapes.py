@@ -1,0 +1,55 @@
+"""GAN-INT-CLS (Reed et al. 2016) on ganzoo's captioned `shapes`, 32x32: text -> image, offline.
+
+Budget: at most 30 minutes on 2 quiet CPU cores (text-encoder pretraining
+included); measured figures and the extrapolation are in BUILD_NOTES.md.
+    python -m ganzoo.train --config=configs/text2image_shapes.py --workdir=/tmp/t2i
+Score it (attribute accuracy on seen and held-out combinations):
+    python benchmarks/text_to_image.py --model=/tmp/t2i/checkpoints/model.keras
+The four variants of the paper: --config.model.matching_aware=False / --config.model.interpolate=False.
+"""
+
+from ganzoo.config import base_config
+
+SAMPLE_CAPTIONS = [
+    "a large red circle in the center",
+    "a small blue square on the left",
+    "a large green triangle at the top",
+    "a small yellow diamond on the right",
+    "a large blue triangle at the bottom",   # held out: no blue triangle in training
+    "a small green circle in the middle",    # held out
+    "a large red square on the right",       # held out
+    "a small yellow circle at the top",
+]
+
+
+def get_config():
+    config = base_config()
+    config.model.name = "text_to_image"
+    config.model.latent_dim = 100            # paper: 100
+    config.model.projection_dim = 128        # paper: 128
+    config.model.text_dim = 256              # paper: 1024 (char-CNN-RNN); smaller for CPU
+    config.model.tokens = "characters"       # the paper's char-CNN-RNN reads characters
+    config.model.max_length = 128
+    config.model.encoder_width = 256
+    config.model.g_filters = 64              # paper: 64
+    config.model.d_filters = 64
+    config.model.matching_aware = True       # GAN-CLS
+    config.model.interpolate = True          # GAN-INT
+    config.model.interpolation_beta = 0.5    # paper: 0.5
+    config.model.interpolation_weight = 1.0
+    config.model.text_pretrain_steps = 1000
+    config.model.text_pretrain_learning_rate = 1e-3
+    config.model.train_text_encoder = False  # paper: frozen
+    config.model.sample_captions = SAMPLE_CAPTIONS
+    config.data.name = "shapes"
+    config.data.image_size = 32              # 64 is the dataset's default; 32 fits the 30-minute budget
+    config.data.num_examples = 10000
+    config.train.epochs = 15             # 2,340 steps of 64 (10,000 images an epoch)
+    config.train.batch_size = 64             # paper: 64
+    config.train.loss = "non_saturating"
+    # Reed et al. 2016: Adam, lr 2e-4, beta_1 0.5.
+    config.train.g_optimizer = dict(name="adam", learning_rate=2e-4, beta_1=0.5)
+    config.train.d_optimizer = dict(name="adam", learning_rate=2e-4, beta_1=0.5)
+    config.train.num_samples = 64
+    config.train.sample_every = 2
+    return config

@@ -1,0 +1,167 @@
+"""LAPGAN: per-level training in one fit, coarse-to-fine sampling, save/load, export, CC-LAPGAN."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo.errors import GanzooError
+from ganzoo.export import save_generator
+from ganzoo.models import LAPGAN
+from ganzoo.ops import pyramid
+
+
+def tiny(num_classes=0, **kwargs):
+    keras.utils.set_random_seed(0)
+    return LAPGAN(
+        image_shape=(16, 16, 1), levels=2, coarse_latent_dim=8, num_classes=num_classes,
+        g_units=16, d_units=16, g_filters=4, d_filters=4, **kwargs,
+    )
+
+
+def images(n=16, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (n, 16, 16, 1)).astype("float32")
+
+
+def labels(n=16):
+    return (np.arange(n) % 3).astype("int32")
+
+
+def batches(x, y=None, batch=8):
+    return tf.data.Dataset.from_tensor_slices(x if y is None else (x, y)).batch(batch, drop_remainder=True)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    gan = tiny()
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, name="adam"), d_steps=2)
+    initial = [n.trainable_weights[0].numpy().copy() for n in gan.generators + gan.discriminators]
+    history = gan.fit(batches(images()), epochs=1, verbose=0)
+    return gan, history, initial
+
+
+@pytest.fixture(scope="module")
+def trained_cc():
+    gan = tiny(num_classes=3)
+    gan.compile()
+    gan.fit(batches(images(), labels()), epochs=1, verbose=0)
+    return gan
+
+
+def test_fit_tracks_metrics_per_level_and_steps_every_levels_own_optimizers(trained):
+    gan, history, _ = trained
+    assert [m.name for m in gan.metrics] == [
+        f"{m}_{k}" for k in (0, 1) for m in ("d_loss", "g_loss", "d_real", "d_fake")
+    ]
+    assert set(history.history) == {m.name for m in gan.metrics}
+    assert all(isinstance(m, keras.metrics.Mean) for m in gan.metrics)
+    optimizers = gan.g_optimizers + gan.d_optimizers
+    assert len({id(o) for o in optimizers}) == 4
+    assert [int(o.iterations) for o in gan.g_optimizers] == [2, 2]  # 2 batches
+    assert [int(o.iterations) for o in gan.d_optimizers] == [4, 4]  # x d_steps 2
+    # Copies of the template passed to compile, each with its own name and state.
+    assert [o.name for o in gan.g_optimizers] == ["adam_g0", "adam_g1"]
+    assert all(float(o.learning_rate) == pytest.approx(1e-3) for o in gan.g_optimizers)
+    assert gan.g_optimizer is gan.g_optimizers[0]
+    for optimizer, network in zip(optimizers, gan.generators + gan.discriminators):
+        assert {id(v) for v in optimizer._trainable_variables} == {id(v) for v in network.trainable_variables}
+
+
+def test_fit_changes_every_level_network_and_evaluate_changes_none(trained):
+    gan, _, initial = trained
+    networks = gan.generators + gan.discriminators
+    after_fit = [n.trainable_weights[0].numpy().copy() for n in networks]
+    assert not any(np.array_equal(a, b) for a, b in zip(initial, after_fit))
+    logs = gan.evaluate(batches(images()), verbose=0, return_dict=True)
+    assert set(logs) == {m.name for m in gan.metrics}
+    assert all(np.array_equal(a, n.trainable_weights[0].numpy()) for a, n in zip(after_fit, networks))
+
+
+def test_real_levels_are_the_coarse_image_then_residuals_that_rebuild_the_batch():
+    gan = tiny()
+    x = images(4)
+    (coarse, none), (residual, up) = gan.real_levels(tf.constant(x))
+    assert none is None and tuple(coarse.shape) == (4, 8, 8, 1)
+    np.testing.assert_allclose(up.numpy(), pyramid.upsample(coarse).numpy(), atol=1e-6)
+    np.testing.assert_allclose((up + residual).numpy(), x, atol=1e-5)
+
+
+def test_generate_is_seeded_in_range_and_coarse_to_fine(trained):
+    gan, _, _ = trained
+    a, b = gan.generate(5, seed=3), gan.generate(5, seed=3)
+    assert a.shape == (5, 16, 16, 1) and a.dtype == np.float32
+    np.testing.assert_array_equal(a, b)
+    assert a.min() >= -1.0 and a.max() <= 1.0
+    assert not np.array_equal(a, gan.generate(5, seed=4))
+    coarse, fine = gan.generate_levels(5, seed=3)
+    assert coarse.shape == (5, 8, 8, 1)
+    np.testing.assert_array_equal(fine, a)
+    # Only the finest level's noise part changes the band it adds.
+    z = gan.noise(5, seed=3)
+    z2 = z.copy()
+    z2[:, gan.noise_dims[0]:] += 1.0
+    coarse2, fine2 = gan.generate_levels(0, z=z2)
+    np.testing.assert_array_equal(coarse2, coarse)
+    assert not np.allclose(fine2, fine)
+    np.testing.assert_allclose(gan.predict(z, verbose=0), a, atol=1e-6)
+
+
+def test_keras_round_trip_gives_same_samples_and_optimizer_state(trained, tmp_path):
+    gan, _, _ = trained
+    path = str(tmp_path / "lap.keras")
+    gan.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, LAPGAN) and loaded.d_steps == 2 and loaded.latent_dim == 8 + 16 * 16
+    np.testing.assert_array_equal(loaded.generate(4, seed=1), gan.generate(4, seed=1))
+    for mine, theirs in zip(gan.g_optimizers + gan.d_optimizers, loaded.g_optimizers + loaded.d_optimizers):
+        assert mine.name == theirs.name and int(mine.iterations) == int(theirs.iterations)
+        np.testing.assert_array_equal(mine.variables[-1].numpy(), theirs.variables[-1].numpy())
+
+
+def test_export_serving_default_runs_the_chain_like_generate(trained, tmp_path):
+    gan, _, _ = trained
+    path = save_generator(gan, str(tmp_path / "export"))
+    served = tf.saved_model.load(path)
+    default = served.signatures["serving_default"]
+    assert set(default.structured_input_signature[1]) == {"z"}
+    z = gan.noise(6, seed=5)
+    np.testing.assert_allclose(default(z=tf.constant(z))["images"].numpy(), gan.generate(0, z=z), atol=1e-5)
+    levels = served.signatures["levels"](z=tf.constant(z))
+    assert levels["level_0"].shape == (6, 8, 8, 1) and levels["level_1"].shape == (6, 16, 16, 1)
+    assert levels["residual_1"].shape == (6, 16, 16, 1)
+    sampled = served.signatures["sample"](num=tf.constant(3), seed=tf.constant(7))
+    np.testing.assert_allclose(sampled["images"].numpy(), gan.generate(3, seed=7), atol=1e-5)
+
+
+def test_cc_lapgan_trains_on_labels_and_draws_the_class_asked_for(trained_cc, tmp_path):
+    gan = trained_cc
+    z = np.repeat(gan.noise(1, seed=2), 3, axis=0)
+    by_class = gan.generate(0, z=z, labels=[0, 1, 2])
+    assert not np.allclose(by_class[0], by_class[1])  # same noise, other label: other image
+    np.testing.assert_array_equal(gan.generate(6, seed=1), gan.generate(6, seed=1, labels=[0, 1, 2, 0, 1, 2]))
+    path = save_generator(gan, str(tmp_path / "cc"))
+    default = tf.saved_model.load(path).signatures["serving_default"]
+    assert set(default.structured_input_signature[1]) == {"z", "labels"}
+    served = default(z=tf.constant(z), labels=tf.constant([0, 1, 2], tf.int32))["images"].numpy()
+    np.testing.assert_allclose(served, by_class, atol=1e-5)
+    gan.save(tmp_path / "cc.keras")
+    loaded = keras.models.load_model(tmp_path / "cc.keras")
+    swapped = [2, 1, 0]
+    np.testing.assert_array_equal(loaded.generate(0, z=z, labels=swapped), gan.generate(0, z=z, labels=swapped))
+
+
+def test_clear_errors_for_missing_labels_bad_labels_shapes_and_optimizers(trained_cc):
+    with pytest.raises(GanzooError, match="with_labels=True"):
+        trained_cc.fit(batches(images()), verbose=0)
+    with pytest.raises(GanzooError, match=r"labels must lie in \[0, 3\)"):
+        trained_cc.generate(2, seed=0, labels=[0, 3])
+    with pytest.raises(GanzooError, match="takes no labels"):
+        tiny().generate(2, seed=0, labels=[0, 1])
+    with pytest.raises(GanzooError, match="multiple of 4"):
+        LAPGAN(image_shape=(18, 18, 1), levels=3)
+    with pytest.raises(GanzooError, match=r"expects \[n, 264\]"):
+        tiny().generate(0, z=np.zeros((2, 8), "float32"))
+    with pytest.raises(GanzooError, match="2 levels but got 3 generator optimizers"):
+        tiny().compile(g_optimizer=["adam", "adam", "adam"])
+    with pytest.raises(GanzooError, match="does not support compile\\(feature_matching=0.1\\)"):
+        tiny().compile(feature_matching=0.1)

@@ -1,0 +1,210 @@
+"""TextToImageGAN: the GAN-CLS loss, the four variants, save/load, export that takes raw strings."""
+
+import os
+import subprocess
+import sys
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo import losses
+from ganzoo.data import registry, shapes  # noqa: F401  (registers shapes)
+from ganzoo.errors import GanzooError
+from ganzoo.export import save_generator
+from ganzoo.models import text_to_image
+from ganzoo.models.text_to_image import TextToImageGAN
+
+BAD_CAPTIONS = [b"", b"a zorblaxian quux", b"a large green square " * 100, b"\xff\xfe\x80 red \xc3"]
+
+
+def tiny(**kwargs):
+    defaults = dict(image_shape=(16, 16, 3), latent_dim=8, projection_dim=8, text_dim=8, encoder_width=8,
+                    g_filters=8, d_filters=8, max_length=32, text_pretrain_steps=2)
+    return TextToImageGAN(**{**defaults, **kwargs})
+
+
+def data(batch=4, num=8):
+    return registry.load("shapes", batch_size=batch, image_size=16, num_examples=num)
+
+
+def test_gan_cls_loss_matches_the_papers_formula():
+    r, w, f = np.array([1.5, -0.3]), np.array([0.2, 0.8]), np.array([-1.0, 2.0])
+    s = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
+    # Paper: D maximises log s_r + (log(1 - s_w) + log(1 - s_f)) / 2.
+    expected = -(np.log(s(r)) + 0.5 * (np.log(1 - s(w)) + np.log(1 - s(f))))
+    got = text_to_image.gan_cls_discriminator_loss(losses.get("non_saturating"), r, w, f)
+    np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5)
+
+
+def test_discriminator_loss_is_the_three_term_gan_cls_loss_on_the_right_pairs():
+    model = tiny()
+    model.compile()
+    images, text, wrong = next(iter(data()))
+    real, condition = model.unpack((images, text, wrong))
+    z = model.noise(4, seed=7)
+    model.sample_noise = lambda batch: tf.constant(z)
+    _, logs, _ = model._discriminator_losses(real, condition, training=False)
+    h = model.embed_text(text)
+    h_wrong = model.embed_text(wrong)
+    r = model.discriminate(real, h).numpy().ravel()
+    w = model.discriminate(real, h_wrong).numpy().ravel()
+    f = model.discriminate(model.generate(z=z, text=list(text.numpy())), h).numpy().ravel()
+    softplus = lambda x: np.log1p(np.exp(x))  # noqa: E731
+    expected = np.mean(softplus(-r) + 0.5 * (softplus(w) + softplus(f)))
+    np.testing.assert_allclose(logs["d_loss"].numpy(), expected, rtol=1e-4)
+    np.testing.assert_allclose(logs["d_wrong"].numpy(), np.mean(1 / (1 + np.exp(-w))), rtol=1e-4)
+    assert not np.allclose(w, r)  # the wrong captions are other captions
+
+
+@pytest.mark.parametrize("cls, interp, metrics", [
+    (False, False, {"d_loss", "g_loss", "d_real", "d_fake"}),
+    (True, False, {"d_loss", "g_loss", "d_real", "d_fake", "d_wrong"}),
+    (False, True, {"d_loss", "g_loss", "d_real", "d_fake", "g_int"}),
+    (True, True, {"d_loss", "g_loss", "d_real", "d_fake", "d_wrong", "g_int"}),
+])
+def test_the_four_variants_train_and_report_their_metrics(cls, interp, metrics):
+    model = tiny(matching_aware=cls, interpolate=interp, text_pretrain_steps=0)
+    model.compile(run_eagerly=not (cls and interp))  # one variant traced as fit() runs it
+    g0 = model.generator.trainable_weights[0].numpy().copy()
+    history = model.fit(data(), epochs=1, verbose=0)
+    assert set(history.history) == metrics
+    assert model.variant == {(0, 0): "GAN", (1, 0): "GAN-CLS", (0, 1): "GAN-INT", (1, 1): "GAN-INT-CLS"}[(cls, interp)]
+    assert not np.array_equal(g0, model.generator.trainable_weights[0].numpy())
+
+
+def test_text_encoder_is_pretrained_once_then_frozen():
+    model = tiny(text_pretrain_steps=3)
+    model.compile(run_eagerly=True)  # eager: quicker for a tiny test
+    model.fit(data(), epochs=1, verbose=0)
+    assert len(model.pretrain_losses) == 3 and int(model.text_pretrained.numpy()) == 1
+    frozen = [w.numpy().copy() for w in model.text_encoder.weights]
+    model.fit(data(), epochs=1, verbose=0)
+    assert len(model.pretrain_losses) == 3  # not pretrained again
+    assert all(np.array_equal(a, b.numpy()) for a, b in zip(frozen, model.text_encoder.weights))
+
+
+def test_joint_training_updates_the_text_encoder():
+    model = tiny(train_text_encoder=True, text_pretrain_steps=0)
+    model.compile(run_eagerly=True)  # eager: quicker for a tiny test
+    before = [w.numpy().copy() for w in model.text_encoder.weights]
+    model.fit(data(), epochs=1, verbose=0)
+    assert any(not np.array_equal(a, b.numpy()) for a, b in zip(before, model.text_encoder.weights))
+
+
+def test_generate_is_seeded_and_follows_the_caption():
+    model = tiny()
+    a = model.generate(3, seed=4, text="a red circle")
+    np.testing.assert_array_equal(a, model.generate(3, seed=4, text="a red circle"))
+    assert a.shape == (3, 16, 16, 3) and -1 <= a.min() and a.max() <= 1
+    assert not np.allclose(a, model.generate(3, seed=4, text="a huge blue square at the bottom"))
+    assert model.generate(10, seed=0).shape == (10, 16, 16, 3)  # sample captions, as SampleGrid asks
+    assert model.interpolate_text("a red circle", "a blue square", steps=5).shape == (5, 16, 16, 3)
+
+
+def test_bad_captions_still_get_images():
+    images = tiny().generate(text=BAD_CAPTIONS, seed=0)
+    assert images.shape == (4, 16, 16, 3) and np.isfinite(images).all()
+
+
+def test_words_model_builds_its_vocabulary_and_round_trips_through_keras_file(tmp_path):
+    model = tiny(tokens="words", max_tokens=200, text_pretrain_steps=2)
+    model.compile(run_eagerly=True)  # eager: quicker for a tiny test
+    model.fit(data(), epochs=1, verbose=0)
+    assert "circle" in model.vocabulary or "disk" in model.vocabulary
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.vocabulary == model.vocabulary and loaded.get_config() == model.get_config()
+    z = model.noise(2, seed=1)
+    np.testing.assert_allclose(loaded.generate(z=z, text="a big azure box"), model.generate(z=z, text="a big azure box"), atol=1e-5)
+    assert int(loaded.text_pretrained.numpy()) == 1
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    model = tiny(text_pretrain_steps=0)
+    path = str(tmp_path_factory.mktemp("export") / "saved_model")
+    save_generator(model, path)
+    return model, path
+
+
+def test_export_takes_raw_strings_and_matches_the_model(exported):
+    model, path = exported
+    served = tf.saved_model.load(path)
+    assert set(served.signatures) == {"serving_default", "text_and_z", "text_and_seed"}
+    out = served.signatures["serving_default"](text=tf.constant(["a large green square", "a red disk"]))
+    assert out["images"].shape == (2, 16, 16, 3)
+    z = model.noise(3, seed=2)
+    got = served.signatures["text_and_z"](text=tf.constant(["a red circle"]), z=tf.constant(z))["images"]
+    np.testing.assert_allclose(got.numpy(), model.generate(z=z, text="a red circle"), atol=1e-5)
+    seeded = served.signatures["text_and_seed"]
+    np.testing.assert_array_equal(seeded(text=tf.constant(["x", "y"]), seed=tf.constant(3))["images"],
+                                  seeded(text=tf.constant(["x", "y"]), seed=tf.constant(3))["images"])
+
+
+def test_export_answers_bad_strings(exported):
+    _, path = exported
+    out = tf.saved_model.load(path).signatures["serving_default"](text=tf.constant(BAD_CAPTIONS))
+    assert out["images"].shape == (4, 16, 16, 3) and np.isfinite(out["images"].numpy()).all()
+
+
+@pytest.mark.slow
+def test_saved_model_cli_runs_with_a_caption_literal(exported):
+    _, path = exported
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run(
+        [cli, "run", "--dir", path, "--tag_set", "serve", "--signature_def", "serving_default",
+         "--input_exprs", 'text=["a large green square", ""]'],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Result for output key images" in result.stdout
+
+
+def test_bad_arguments_are_clear_errors():
+    with pytest.raises(GanzooError, match="makes RGB images"):
+        tiny(image_shape=(16, 16, 1))
+    with pytest.raises(GanzooError, match="interpolation_beta=1.5"):
+        tiny(interpolation_beta=1.5)
+    with pytest.raises(GanzooError, match="no vocabulary yet"):
+        tiny(tokens="words").generate(text="a red circle")
+    model = tiny()
+    with pytest.raises(GanzooError, match="feature_matching"):
+        model.compile(feature_matching=1.0)
+    model.compile()
+    with pytest.raises(GanzooError, match="images only"):
+        model.fit(tf.data.Dataset.from_tensor_slices(np.zeros((4, 16, 16, 3), np.float32)).batch(2), verbose=0)
+
+
+def test_config_trains_through_the_train_script_and_serves_strings(tmp_path, monkeypatch):
+    import importlib.util
+    import pathlib
+
+    from ganzoo import models
+    from ganzoo import train as train_lib
+
+    monkeypatch.setitem(models.MODELS, "text_to_image", TextToImageGAN)  # until registered in ganzoo.models
+    monkeypatch.setitem(models.DATA_SHAPE_ARG, "text_to_image", "image_shape")
+    path = pathlib.Path(__file__).resolve().parents[2] / "configs" / "text2image_shapes.py"
+    spec = importlib.util.spec_from_file_location("text2image_shapes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    config = module.get_config()
+    config.model.update(latent_dim=8, projection_dim=8, text_dim=8, encoder_width=8, g_filters=8, d_filters=8,
+                        max_length=32, text_pretrain_steps=2)
+    config.data.update(image_size=16, num_examples=16)
+    config.train.update(epochs=1, steps_per_epoch=2, batch_size=8, num_samples=8, sample_every=1)
+    metrics = train_lib.train(config, str(tmp_path), verbose=0)
+    assert metrics["steps"] == 2 and {"d_wrong", "g_int"} <= set(metrics["final"])
+    served = tf.saved_model.load(str(tmp_path / "saved_model")).signatures["serving_default"]
+    assert served(text=tf.constant(["a large green square"]))["images"].shape == (1, 16, 16, 3)
+    assert (tmp_path / "samples" / "epoch_0001.png").exists()  # SampleGrid drew the sample captions
+
+
+def test_reuse_fakes_shares_g_of_z_between_the_last_d_step_and_the_g_step():
+    model = tiny(text_pretrain_steps=0)
+    model.compile(reuse_fakes=True, run_eagerly=True)
+    history = model.fit(data(), epochs=1, verbose=0)
+    assert np.isfinite(history.history["d_loss"][0]) and int(model.g_optimizer.iterations) == 2

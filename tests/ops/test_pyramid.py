@@ -1,0 +1,64 @@
+"""Gaussian/Laplacian pyramids: shapes, exact reconstruction, the filters' known values."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo.errors import GanzooError
+from ganzoo.ops import pyramid
+
+
+def images(shape=(2, 32, 32, 3), seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, shape).astype("float32")
+
+
+def test_laplacian_reconstructs_images_within_1e_5():
+    x = images()
+    bands = pyramid.laplacian(x, levels=3)
+    np.testing.assert_allclose(pyramid.reconstruct(bands).numpy(), x, atol=1e-5)
+
+
+def test_round_trip_in_a_graph_with_unknown_batch_and_size():
+    fn = tf.function(
+        lambda x: pyramid.reconstruct(pyramid.laplacian(x, 2)),
+        input_signature=[tf.TensorSpec([None, None, None, 1], tf.float32)],
+    )
+    x = images((3, 16, 16, 1), seed=1)
+    np.testing.assert_allclose(fn(x).numpy(), x, atol=1e-5)
+
+
+def test_pyramid_shapes_full_size_first():
+    x = images((2, 32, 32, 3))
+    assert [tuple(t.shape) for t in pyramid.gaussian(x, 3)] == [(2, 32, 32, 3), (2, 16, 16, 3), (2, 8, 8, 3)]
+    assert [tuple(t.shape) for t in pyramid.laplacian(x, 3)] == [(2, 32, 32, 3), (2, 16, 16, 3), (2, 8, 8, 3)]
+    assert tuple(pyramid.upsample(x).shape) == (2, 64, 64, 3)
+
+
+def test_filters_keep_constants_and_range():
+    constant = np.full((1, 8, 8, 2), 0.3, "float32")
+    np.testing.assert_allclose(pyramid.downsample(constant).numpy(), 0.3, atol=1e-7)
+    np.testing.assert_allclose(pyramid.upsample(constant).numpy(), 0.3, atol=1e-7)
+    x = images((4, 16, 16, 1), seed=2)
+    for y in (pyramid.downsample(x), pyramid.upsample(x)):
+        assert -1.0 <= float(tf.reduce_min(y)) and float(tf.reduce_max(y)) <= 1.0
+
+
+def test_filters_are_burt_adelson_binomial_away_from_the_border():
+    x = images((1, 16, 16, 1), seed=3)
+    k = np.outer(pyramid.BINOMIAL_5, pyramid.BINOMIAL_5).astype("float32")[:, :, None, None]
+    blurred = tf.nn.conv2d(x, k, 1, "SAME").numpy()[:, ::2, ::2]
+    np.testing.assert_allclose(pyramid.downsample(x).numpy()[:, 2:-2, 2:-2], blurred[:, 2:-2, 2:-2], atol=1e-6)
+    stuffed = np.zeros((1, 32, 32, 1), "float32")
+    stuffed[:, ::2, ::2] = x
+    expanded = tf.nn.conv2d(stuffed, 4 * k, 1, "SAME").numpy()
+    inner = (slice(None), slice(4, -4), slice(4, -4))
+    np.testing.assert_allclose(pyramid.upsample(x).numpy()[inner], expanded[inner], atol=1e-6)
+
+
+def test_bad_inputs_name_the_fix():
+    with pytest.raises(GanzooError, match="multiples of 4"):
+        pyramid.laplacian(images((1, 18, 18, 1)), 3)
+    with pytest.raises(GanzooError, match="NHWC"):
+        pyramid.downsample(np.zeros((8, 8), "float32"))
+    with pytest.raises(GanzooError, match="even height and width"):
+        pyramid.downsample(images((1, 7, 8, 1)))
