@@ -8,6 +8,7 @@ from __future__ import annotations
 from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.frontalization import FrontalizationGAN
 from ganzoo.models.lapgan import LAPGAN
 from ganzoo.models.text_to_image import TextToImageGAN
 from ganzoo.models.vanilla import VanillaGAN
@@ -15,6 +16,7 @@ from ganzoo.models.wgan import WGAN
 
 MODELS: dict[str, type[GAN]] = {
     "dcgan": DCGAN,
+    "frontalization": FrontalizationGAN,
     "lapgan": LAPGAN,
     "text_to_image": TextToImageGAN,
     "vanilla": VanillaGAN,
@@ -24,6 +26,7 @@ MODELS: dict[str, type[GAN]] = {
 # The constructor argument that takes the shape of one data sample.
 DATA_SHAPE_ARG: dict[str, str] = {
     "dcgan": "image_shape",
+    "frontalization": "image_shape",
     "lapgan": "image_shape",
     "text_to_image": "image_shape",
     "vanilla": "data_shape",
@@ -40,4 +43,4 @@ def get(name: str) -> type[GAN]:
     return MODELS[name]
 
 
-__all__ = ["GAN", "DCGAN", "LAPGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]
+__all__ = ["GAN", "DCGAN", "FrontalizationGAN", "LAPGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]

@@ -60,7 +60,7 @@ def test_mixture_dataset_batches_points():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        (dict(name="mnist"), "unknown dataset 'mnist'; choose one of digits"),
+        (dict(name="mnist"), "unknown dataset 'mnist'; choose one of .*digits"),
         (dict(name="tfds"), "needs an argument after the colon"),
         (dict(name="digits:x"), "takes no ':x' argument"),
         (dict(name="mixture2d:ring9"), "unknown mixture 'ring9'"),

@@ -1,0 +1,166 @@
+r"""Does frontalization preserve identity? TP-GAN's evaluation on synthfaces' test identities.
+
+    python benchmarks/frontalization.py --workdir=/tmp/tpgan [--ablation_steps=300]
+
+Loads the trained run's ``checkpoints/model.keras`` and its frozen identity network. Per yaw
+bin ±15° … ±90° (both signs, every lighting variant of every test identity):
+
+- rank-1 identity accuracy of the identity network (cosine nearest neighbour of embeddings),
+  probes = (a) the raw posed inputs, (b) their frontalized outputs; gallery = the ground-truth
+  frontals of the test identities (canonical light, one per identity) — Huang et al. 2017,
+  Table 1 (Multi-PIE setting 2) in miniature;
+- PSNR and SSIM (RGB, [-1, 1] images) of output vs ground truth.
+
+``--ablation_steps=N`` (> 0) also trains, from the same seed and with the run's identity network,
+one model with all five losses and one with each loss switched off, N steps each, and reports
+the same numbers at ±60/75/90 for each. A PNG grid (rows: pose | output | truth per yaw)
+goes to ``--out`` (default ``<workdir>/frontalization.png``).
+
+Prints tables, then one JSON line with ``rank1_profile_yawNN``, ``rank1_frontal_yawNN``,
+``rank1_gain_yawNN`` (points), ``psnr_yawNN``, ``ssim_yawNN`` for NN in 15 … 90 (and
+``ablation`` when asked).
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+import json  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+from absl import app, flags  # noqa: E402
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ganzoo import metrics  # noqa: E402
+from ganzoo.data import registry, synthfaces  # noqa: E402
+from ganzoo.models import frontalization, identity  # noqa: E402
+from ganzoo.utils import images as image_utils  # noqa: E402
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "A finished ganzoo.train run of configs/frontalization_synthfaces.py.")
+_MODEL = flags.DEFINE_string("model", None, "Or a .keras file of a FrontalizationGAN.")
+_ABLATION_STEPS = flags.DEFINE_integer("ablation_steps", 0, "GAN steps per ablation model; 0 skips the ablation.")
+_ABLATION_BATCH = flags.DEFINE_integer("ablation_batch", 16, "Batch size of the ablation models.")
+_OUT = flags.DEFINE_string("out", None, "PNG grid path (default <workdir>/frontalization.png).")
+_SEED = flags.DEFINE_integer("seed", 0, "Seed of the ablation runs.")
+
+BINS = (15, 30, 45, 60, 75, 90)
+ABLATION = ("all", "l_pixel", "l_sym", "l_adv", "l_ip", "l_tv")
+_WEIGHT_ARG = {"l_pixel": "pixel_weight", "l_sym": "sym_weight", "l_adv": "adv_weight",
+               "l_ip": "ip_weight", "l_tv": "tv_weight"}
+
+
+def to_float(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float32) / 127.5 - 1.0
+
+
+def test_data(model) -> dict[str, np.ndarray]:
+    options = dict(model.preview_options)
+    options.pop("cache_dir", None)
+    return synthfaces.arrays("test", model.image_shape[0], cache_dir=model.preview_options.get("cache_dir"), **options)
+
+
+def evaluate(model, data: dict[str, np.ndarray], bins=BINS) -> dict[str, float]:
+    """Per-bin rank-1 (profile, frontalized, gain), PSNR and SSIM."""
+    net = model.identity_network
+    # One gallery frontal per identity: that of its first row (the canonical light, variant 0).
+    ids, first = np.unique(data["identity"], return_index=True)
+    gallery = identity.embed(net, to_float(data["frontal"][first]))
+    results: dict[str, float] = {}
+    for yaw in bins:
+        rows = np.flatnonzero(np.abs(data["yaw"]) == yaw)
+        pose, truth = to_float(data["pose"][rows]), to_float(data["frontal"][rows])
+        output = model.frontalize(pose, data["landmarks"][rows])
+        probe_ids = data["identity"][rows]
+        raw = identity.rank1(identity.embed(net, pose), probe_ids, gallery, ids)
+        front = identity.rank1(identity.embed(net, output), probe_ids, gallery, ids)
+        results[f"rank1_profile_yaw{yaw}"] = round(raw, 2)
+        results[f"rank1_frontal_yaw{yaw}"] = round(front, 2)
+        results[f"rank1_gain_yaw{yaw}"] = round(front - raw, 2)
+        results[f"psnr_yaw{yaw}"] = round(float(np.mean(metrics.psnr(output, truth))), 3)
+        results[f"ssim_yaw{yaw}"] = round(float(np.mean(metrics.ssim(output, truth))), 4)
+    return results
+
+
+def table(results: dict[str, float], bins=BINS) -> str:
+    lines = ["yaw   rank1 profile  rank1 frontalized  gain   PSNR dB  SSIM"]
+    for yaw in bins:
+        lines.append(
+            f"±{yaw:<3d}  {results[f'rank1_profile_yaw{yaw}']:12.1f}  {results[f'rank1_frontal_yaw{yaw}']:17.1f}  "
+            f"{results[f'rank1_gain_yaw{yaw}']:+5.1f}  {results[f'psnr_yaw{yaw}']:7.2f}  {results[f'ssim_yaw{yaw}']:.3f}"
+        )
+    return "\n".join(lines)
+
+
+def save_grid(model, data: dict[str, np.ndarray], path: str, faces: int = 4) -> None:
+    """Rows per yaw (+15 … +90): for ``faces`` test identities, pose | output | truth."""
+    ids = np.unique(data["identity"])[:faces]
+    tiles = []
+    for yaw in BINS:
+        rows = [np.flatnonzero((data["identity"] == i) & (data["yaw"] == yaw))[0] for i in ids]
+        pose, truth = to_float(data["pose"][rows]), to_float(data["frontal"][rows])
+        output = model.frontalize(pose, data["landmarks"][rows])
+        for k in range(len(rows)):
+            tiles += [pose[k], output[k], truth[k]]
+    image_utils.save_png(path, image_utils.make_grid(np.stack(tiles), columns=3 * len(ids)))
+
+
+def ablation(model, steps: int, batch: int, seed: int) -> dict[str, dict[str, float]]:
+    """Short runs with each loss switched off, same seed and identity network; results at ±60/75/90."""
+    config = model.get_config()
+    options = dict(model.preview_options)
+    data = test_data(model)
+    weights_path = os.path.join(tempfile.mkdtemp(), "identity.weights.h5")
+    model.identity_network.save_weights(weights_path)
+    train = registry.load("synthfaces", batch_size=batch, image_size=model.image_shape[0], seed=seed, repeat=True, **options)
+    out: dict[str, dict[str, float]] = {}
+    for off in ABLATION:
+        keras.utils.set_random_seed(seed)
+        kwargs = {k: v for k, v in config.items() if k != "name"}
+        kwargs["identity_weights"] = weights_path
+        if off != "all":
+            kwargs[_WEIGHT_ARG[off]] = 0.0
+        run = frontalization.FrontalizationGAN(**kwargs)
+        run.compile()
+        start = time.perf_counter()
+        run.fit(train, steps_per_epoch=steps, epochs=1, verbose=0)
+        result = evaluate(run, data, bins=(60, 75, 90))
+        result["train_s"] = round(time.perf_counter() - start, 1)
+        out["all losses" if off == "all" else f"without {off}"] = result
+        print(f"ablation {off}: {json.dumps(result)}", flush=True)
+    return out
+
+
+def main(argv):
+    del argv
+    if bool(_WORKDIR.value) == bool(_MODEL.value):
+        raise app.UsageError("pass exactly one of --workdir or --model")
+    path = _MODEL.value or os.path.join(_WORKDIR.value, "checkpoints", "model.keras")
+    model = keras.models.load_model(path)
+    if not int(model.identity_ready.numpy()):
+        raise app.UsageError(f"{path}: the identity network was never trained; finish a run first")
+    data = test_data(model)
+    results = evaluate(model, data)
+    print(f"{len(np.unique(data['identity']))} test identities, {len(data['yaw'])} test images; model {path}")
+    print(table(results))
+    out = _OUT.value or os.path.join(os.path.dirname(os.path.dirname(path)) if _WORKDIR.value else ".", "frontalization.png")
+    save_grid(model, data, out)
+    print(f"grid (pose | output | truth, rows +15 ... +90): {out}")
+    if _ABLATION_STEPS.value > 0:
+        results["ablation_steps"] = _ABLATION_STEPS.value
+        results["ablation"] = ablation(model, _ABLATION_STEPS.value, _ABLATION_BATCH.value, _SEED.value)
+        print(f"\nablation ({_ABLATION_STEPS.value} steps each): rank-1 frontalized / gain / PSNR")
+        for name, r in results["ablation"].items():
+            cells = "  ".join(
+                f"±{y}: {r[f'rank1_frontal_yaw{y}']:5.1f} ({r[f'rank1_gain_yaw{y}']:+5.1f}) {r[f'psnr_yaw{y}']:5.2f} dB"
+                for y in (60, 75, 90)
+            )
+            print(f"{name:<16s} {cells}")
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    app.run(main)

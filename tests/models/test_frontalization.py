@@ -1,0 +1,215 @@
+"""FrontalizationGAN (TP-GAN): its five losses, the two-pathway generator, training, errors, export."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+import keras
+
+from ganzoo.errors import GanzooError
+from ganzoo.export import save_generator
+from ganzoo.models import frontalization_losses as fl
+from ganzoo.models import identity as identity_lib
+from ganzoo.models.frontalization import LOSS_NAMES, FrontalizationGAN, LandmarkPatch
+
+SIZE = 32
+TINY = dict(image_shape=(SIZE, SIZE, 3), num_identities=4, g_filters=4, local_filters=4, d_filters=4,
+            bottleneck=8, identity_filters=4, identity_steps=2, preview_data=None)
+WEIGHT_ARG = {"l_pixel": "pixel_weight", "l_sym": "sym_weight", "l_adv": "adv_weight",
+              "l_ip": "ip_weight", "l_tv": "tv_weight"}
+
+
+def batch(n=4, seed=0, landmarks=None):
+    rng = np.random.default_rng(seed)
+    pose = rng.uniform(-1, 1, (n, SIZE, SIZE, 3)).astype("float32")
+    if landmarks is None:
+        landmarks = np.tile(np.array([[12, 16], [20, 16], [16, 20], [13, 24], [19, 24]], "float32"), (n, 1, 1))
+    info = {"landmarks": landmarks.astype("float32"),
+            "frontal": rng.uniform(-1, 1, (n, SIZE, SIZE, 3)).astype("float32"),
+            "identity": rng.integers(0, 4, n).astype("int32"), "yaw": rng.choice([0, 45], n).astype("int32")}
+    return pose, info
+
+
+def dataset(n=8):
+    return tf.data.Dataset.from_tensor_slices(batch(n)).batch(4, drop_remainder=True)
+
+
+# ------------------------------------------------------------------ losses
+
+def test_symmetry_loss_is_zero_for_a_symmetric_image_and_positive_otherwise():
+    half = np.random.default_rng(0).uniform(-1, 1, (2, 8, 4, 3)).astype("float32")
+    symmetric = np.concatenate([half, half[:, :, ::-1]], axis=2)
+    np.testing.assert_allclose(fl.symmetry_loss(symmetric).numpy(), 0.0, atol=0)
+    image = np.zeros((1, 2, 2, 1), "float32")
+    image[0, :, 0] = 1.0  # left column 1, right column 0: |1 - 0| on every left pixel
+    np.testing.assert_allclose(fl.symmetry_loss(image).numpy(), [1.0])
+
+
+def test_total_variation_is_zero_for_a_constant_image_and_sums_the_steps():
+    np.testing.assert_allclose(fl.total_variation_loss(np.full((2, 8, 8, 3), 0.7, "float32")).numpy(), 0.0)
+    ramp = np.tile(np.arange(4, dtype="float32")[None, None, :, None] * 0.5, (1, 3, 1, 2))  # [1, 3, 4, 2]
+    # 3 steps of 0.5 along x, in 3 rows and 2 channels; nothing along y.
+    np.testing.assert_allclose(fl.total_variation_loss(ramp).numpy(), [3 * 0.5 * 3 * 2])
+
+
+def test_pixel_loss_averages_l1_over_scales_against_the_pooled_truth():
+    target = np.zeros((1, 4, 4, 1), "float32")
+    target[0, :2, :2] = 1.0  # pooled to 2x2: top-left 1
+    full = np.full((1, 4, 4, 1), 0.5, "float32")
+    half = np.zeros((1, 2, 2, 1), "float32")
+    # full scale: mean |0.5 - t| = 0.5; half scale: only the top-left pixel is off by 1 -> 0.25.
+    np.testing.assert_allclose(fl.pixel_loss([half, full], target).numpy(), [(0.5 + 0.25) / 2])
+
+
+def test_identity_loss_sums_mean_l1_of_each_feature_layer():
+    a = [np.zeros((2, 3), "float32"), np.zeros((2, 2, 2, 1), "float32")]
+    b = [np.ones((2, 3), "float32"), np.full((2, 2, 2, 1), 2.0, "float32")]
+    np.testing.assert_allclose(fl.identity_preserving_loss(a, b).numpy(), [3.0, 3.0])
+
+
+# ------------------------------------------------------------ generator parts
+
+def test_landmark_patch_crops_the_pixels_around_the_landmark():
+    image = np.arange(SIZE * SIZE, dtype="float32").reshape(1, SIZE, SIZE, 1)
+    marks = np.array([[[10.5, 12.5]]], "float32")
+    patch = LandmarkPatch([0], (4, 6))([image, marks]).numpy()
+    np.testing.assert_allclose(patch[0], image[0, 11:15, 8:14], atol=1e-3)
+
+
+# ------------------------------------------------------------------ training
+
+def tensors(data):
+    pose, info = data
+    return tf.constant(pose), {k: tf.constant(v) for k, v in info.items()}
+
+
+def generator_update(model, data):
+    """The generator's SGD(lr=1) update of one train_step: minus the gradient train_step applies."""
+    real, condition = model.unpack(data)
+    real_out = model.discriminate(real, condition, training=True)
+    with tf.GradientTape() as tape:
+        total, _ = model._generator_losses(real, condition, real_out, True)
+    return [-g.numpy() for g in tape.gradient(total, model.generator.trainable_variables)]
+
+
+def test_each_loss_term_changes_the_generator_update():
+    model = FrontalizationGAN(**TINY)
+    model.compile()
+    data = tensors(batch())
+    full = generator_update(model, data)
+    for a, b in zip(full, generator_update(model, data)):  # the comparison is deterministic
+        np.testing.assert_array_equal(a, b)
+    paper = dict(model.loss_weights_by_name)
+    for name in LOSS_NAMES:
+        model.loss_weights_by_name = {**paper, name: 0.0}
+        without = generator_update(model, data)
+        largest = max(float(np.abs(a - b).max()) for a, b in zip(full, without))
+        assert largest > 0.0, f"switching off {name} did not change the update"
+    model.loss_weights_by_name = paper
+
+
+@pytest.fixture(scope="module")
+def trained():
+    keras.utils.set_random_seed(0)
+    model = FrontalizationGAN(**TINY)
+    model.compile()
+    identity_before = [w.numpy().copy() for w in model.identity_network.weights]
+    g_before = model.generator.trainable_weights[0].numpy().copy()
+    history = model.fit(dataset(), epochs=1, verbose=0)
+    return model, history, identity_before, g_before
+
+
+def test_fit_trains_the_identity_network_first_and_logs_every_loss(trained):
+    model, history, identity_before, g_before = trained
+    assert set(LOSS_NAMES) <= set(history.history) and "g_loss" in history.history
+    assert all(isinstance(m, keras.metrics.Mean) for m in model.metrics)
+    assert int(model.identity_ready.numpy()) == 1
+    assert any(not np.array_equal(a, b.numpy()) for a, b in zip(identity_before, model.identity_network.weights))
+    assert not np.array_equal(g_before, model.generator.trainable_weights[0].numpy())
+    # Ready now: it is not trained again (fit calls this before the first step).
+    assert model.train_identity_network(dataset()) == []
+
+
+def test_user_identity_weights_are_loaded_and_not_retrained(tmp_path):
+    source = identity_lib.build_identity_network((SIZE, SIZE, 3), 4, 4)
+    path = str(tmp_path / "identity.weights.h5")
+    source.save_weights(path)
+    model = FrontalizationGAN(**{**TINY, "identity_weights": path})
+    assert int(model.identity_ready.numpy()) == 1
+    assert model.train_identity_network(dataset()) == []
+    for a, b in zip(source.weights, model.identity_network.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(GanzooError, match="does not exist"):
+        FrontalizationGAN(**{**TINY, "identity_weights": str(tmp_path / "missing.weights.h5")})
+
+
+def test_save_load_and_serving_give_the_same_frontal(trained, tmp_path):
+    model = trained[0]
+    pose, info = batch(3, seed=5)
+    expected = model.frontalize(pose, info["landmarks"])
+    assert expected.shape == (3, SIZE, SIZE, 3) and np.abs(expected).max() <= 1.0
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, FrontalizationGAN) and int(loaded.identity_ready.numpy()) == 1
+    np.testing.assert_allclose(loaded.frontalize(pose, info["landmarks"]), expected, atol=1e-5)
+    for a, b in zip(model.identity_network.weights, loaded.identity_network.weights):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    assert loaded.get_config()["sym_weight"] == 0.3 and loaded.get_config()["tv_weight"] == 1e-4
+    save_generator(model, str(tmp_path / "saved"))
+    serve = tf.saved_model.load(str(tmp_path / "saved")).signatures["serving_default"]
+    out = serve(images=tf.constant(pose), landmarks=tf.constant(info["landmarks"]))["frontal"].numpy()
+    np.testing.assert_allclose(out, expected, atol=1e-5)
+
+
+def test_generate_frontalizes_the_same_held_out_faces_for_a_seed(tmp_path):
+    options = {"num_identities": 5, "variants": 1, "cache_dir": str(tmp_path)}
+    model = FrontalizationGAN(**{**TINY, "preview_data": "synthfaces", "preview_options": options})
+    a, b = model.generate(4, seed=1), model.generate(4, seed=1)
+    assert a.shape == (4, SIZE, SIZE, 3)
+    np.testing.assert_array_equal(a, b)
+    preview = model.preview(4, seed=1)
+    np.testing.assert_array_equal(preview["output"], a)
+    assert preview["pose"].shape == preview["frontal"].shape == (4, SIZE, SIZE, 3)
+
+
+# -------------------------------------------------------------------- errors
+
+def test_a_batch_without_landmarks_is_a_clear_error():
+    model = FrontalizationGAN(**TINY)
+    model.compile()
+    pose, info = batch()
+    with pytest.raises(GanzooError, match="no landmarks"):
+        model.fit(tf.data.Dataset.from_tensor_slices(pose).batch(4), epochs=1, verbose=0)
+    del info["landmarks"]
+    with pytest.raises(GanzooError, match="no 'landmarks'"):
+        model.train_step(tensors((pose, info)))
+    with pytest.raises(GanzooError, match="needs landmarks"):
+        model.frontalize(pose, None)
+
+
+def test_wrong_image_size_is_a_clear_error():
+    model = FrontalizationGAN(**TINY)
+    model.compile()
+    with pytest.raises(GanzooError, match=r"\(64, 64, 3\).*takes \(32, 32, 3\)"):
+        model.frontalize(np.zeros((1, 64, 64, 3), "float32"), np.full((1, 5, 2), 10.0, "float32"))
+    big = (np.zeros((2, 64, 64, 3), "float32"), {"landmarks": np.full((2, 5, 2), 10.0, "float32"),
+                                                  "frontal": np.zeros((2, 64, 64, 3), "float32")})
+    with pytest.raises(GanzooError, match="data.image_size=32"):
+        model.fit(tf.data.Dataset.from_tensor_slices(big).batch(2), epochs=1, verbose=0)
+    with pytest.raises(GanzooError, match="not supported"):
+        FrontalizationGAN(**{**TINY, "image_shape": (48, 48, 3)})
+
+
+def test_landmarks_outside_the_image_are_a_clear_error():
+    model = FrontalizationGAN(**TINY)
+    model.compile()
+    outside = np.tile(np.array([[12, 16], [20, 16], [16, 40], [13, 24], [19, 24]], "float32"), (4, 1, 1))
+    pose, info = batch(landmarks=outside)
+    with pytest.raises(GanzooError, match="image 0 lie outside the 32x32 image"):
+        model.frontalize(pose, info["landmarks"])
+    with pytest.raises(tf.errors.InvalidArgumentError, match="landmarks outside the 32x32 image"):
+        model.unpack(tensors((pose, info)))
+    with pytest.raises(GanzooError, match="landmarks have shape"):
+        model.frontalize(pose, info["landmarks"][:, :4])
+    with pytest.raises(GanzooError, match="template"):
+        FrontalizationGAN(**{**TINY, "template": [[0.5, 0.5]] * 4})
