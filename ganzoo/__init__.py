@@ -5,7 +5,7 @@ This file is the map of what users import. Submodules load on first use, so
 (``TF_ENABLE_ONEDNN_OPTS``) before TensorFlow itself is imported.
 
     ganzoo.models      GAN (the contract every model keeps), VanillaGAN, DCGAN, WGAN,
-                       TextToImageGAN
+                       LAPGAN, TextToImageGAN, SRGAN, FrontalizationGAN
     ganzoo.losses      GAN losses as pure functions on discriminator outputs
     ganzoo.data        load(name, ...) -> tf.data.Dataset; the dataset registry
     ganzoo.layers      serializable Keras layers (Maxout, ...)
@@ -35,6 +35,7 @@ _SUBMODULES = (
     "layers",
     "losses",
     "metrics",
+    "ops",
     "models",
     "remedies",
     "text",
@@ -47,6 +48,9 @@ _SHORTCUTS = {
     "DCGAN": "ganzoo.models",
     "WGAN": "ganzoo.models",
     "TextToImageGAN": "ganzoo.models",
+    "LAPGAN": "ganzoo.models",
+    "SRGAN": "ganzoo.models",
+    "FrontalizationGAN": "ganzoo.models",
     "GanzooError": "ganzoo.errors",
     "save_generator": "ganzoo.export",
 }

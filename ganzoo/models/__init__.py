@@ -10,6 +10,7 @@ from ganzoo.models.base import GAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.frontalization import FrontalizationGAN
 from ganzoo.models.lapgan import LAPGAN
+from ganzoo.models.srgan import SRGAN
 from ganzoo.models.text_to_image import TextToImageGAN
 from ganzoo.models.vanilla import VanillaGAN
 from ganzoo.models.wgan import WGAN
@@ -18,6 +19,7 @@ MODELS: dict[str, type[GAN]] = {
     "dcgan": DCGAN,
     "frontalization": FrontalizationGAN,
     "lapgan": LAPGAN,
+    "srgan": SRGAN,
     "text_to_image": TextToImageGAN,
     "vanilla": VanillaGAN,
     "wgan": WGAN,
@@ -28,6 +30,7 @@ DATA_SHAPE_ARG: dict[str, str] = {
     "dcgan": "image_shape",
     "frontalization": "image_shape",
     "lapgan": "image_shape",
+    "srgan": "lr_shape",
     "text_to_image": "image_shape",
     "vanilla": "data_shape",
     "wgan": "data_shape",
@@ -43,4 +46,4 @@ def get(name: str) -> type[GAN]:
     return MODELS[name]
 
 
-__all__ = ["GAN", "DCGAN", "FrontalizationGAN", "LAPGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]
+__all__ = ["GAN", "DCGAN", "FrontalizationGAN", "LAPGAN", "SRGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]

@@ -1,0 +1,125 @@
+r"""Super-resolution on held-out real photos: bicubic vs SRResNet vs SRGAN (Ledig et al. 2017).
+
+    python benchmarks/super_resolution.py --srresnet=/tmp/srresnet [--srgan=/tmp/srgan] \
+        [--scale=4] [--split=test] [--png=/tmp/sr_side_by_side.png]
+
+``--srresnet`` / ``--srgan``: a training run's workdir (its checkpoints/model.keras) or a .keras
+file; either may be left out (its column is then skipped). The images are the whole held-out
+photos of ``ganzoo.data.photos`` (astronaut, chelsea, coffee; never cropped for training), each
+cropped to multiples of the scale, LR made by antialiased bicubic downscaling rounded to 8 bits.
+Measures follow SR papers: PSNR and SSIM on the BT.601 Y channel, a border of ``scale`` pixels
+shaved, outputs rounded to 8 bits (``ganzoo.metrics.psnr``/``ssim``), averaged over images.
+
+Prints a table per image and the means, writes a side-by-side PNG (per photo, a 128x128 HR
+centre crop: LR (nearest) | bicubic | SRResNet | SRGAN | HR, each shown 2x), and ends with one
+JSON line.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import time  # noqa: E402
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from ganzoo import metrics  # noqa: E402
+from ganzoo.data import photos  # noqa: E402
+
+PANEL = 128  # HR pixels of each side-by-side crop
+
+
+def load(path: str | None):
+    """A trained SRGAN/SRResNet from a run's workdir or a .keras file (no VGG weights needed)."""
+    if not path:
+        return None
+    import keras
+
+    import ganzoo.models.srgan  # noqa: F401  (registers the class)
+
+    file = path if path.endswith(".keras") else os.path.join(path, "checkpoints", "model.keras")
+    if not os.path.exists(file):
+        raise SystemExit(f"super_resolution: no trained model at '{file}'; finish a ganzoo.train run first.")
+    return keras.models.load_model(file, compile=False)
+
+
+def measure(prediction: np.ndarray, target: np.ndarray, scale: int) -> tuple[float, float]:
+    kwargs = dict(value_range=(-1.0, 1.0), y_channel=True, shave=scale, quantize=True)
+    return float(metrics.psnr(prediction, target, **kwargs)[0]), float(metrics.ssim(prediction, target, **kwargs)[0])
+
+
+def panel(image: np.ndarray, top: int, left: int, size: int, zoom: int = 2) -> np.ndarray:
+    crop = image[top : top + size, left : left + size]
+    return np.repeat(np.repeat(crop, zoom, axis=0), zoom, axis=1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--srresnet", default="", help="SRResNet run workdir or .keras")
+    parser.add_argument("--srgan", default="", help="SRGAN run workdir or .keras")
+    parser.add_argument("--scale", type=int, default=4)
+    parser.add_argument("--split", default="test", help="photos split: test (held-out), train or all")
+    parser.add_argument("--png", default="sr_side_by_side.png", help="side-by-side image path")
+    args = parser.parse_args()
+
+    models = {"srresnet": load(args.srresnet), "srgan": load(args.srgan)}
+    for name, model in models.items():
+        if model is not None and model.scale != args.scale:
+            raise SystemExit(f"super_resolution: --{name} is a {model.scale}x model; pass --scale={model.scale}.")
+    methods = ["bicubic"] + [name for name, model in models.items() if model is not None]
+    pairs = photos.full_pairs(args.split, args.scale)
+    rows, scores, seconds = [], {m: [] for m in methods}, {m: 0.0 for m in methods}
+    for pair in pairs:
+        lr, hr = pair["lr"], pair["hr"]
+        outputs = {}
+        start = time.perf_counter()
+        outputs["bicubic"] = photos.upscale_bicubic(lr, args.scale).numpy()
+        seconds["bicubic"] += time.perf_counter() - start
+        for name in methods[1:]:
+            start = time.perf_counter()
+            outputs[name] = models[name].super_resolve(lr)  # [-1, 1] in, [-1, 1] out, clipped
+            seconds[name] += time.perf_counter() - start
+        for name in methods:
+            scores[name].append(measure(outputs[name], hr, args.scale))
+        top = max(0, (hr.shape[0] - PANEL) // 2) // args.scale * args.scale
+        left = max(0, (hr.shape[1] - PANEL) // 2) // args.scale * args.scale
+        lr_big = np.repeat(np.repeat(lr, args.scale, axis=0), args.scale, axis=1)
+        blank = np.ones_like(hr)  # white where a model was not given
+        columns = [lr_big, outputs["bicubic"], outputs.get("srresnet", blank), outputs.get("srgan", blank), hr]
+        rows.append(np.concatenate([panel(c, top, left, PANEL) for c in columns], axis=1))
+        line = "  ".join(f"{m} {p:6.2f} dB / {s:.4f}" for m, (p, s) in zip(methods, (scores[m][-1] for m in methods)))
+        print(f"{pair['name']:<10} {hr.shape[1]}x{hr.shape[0]}  {line}")
+
+    grid = np.concatenate(rows, axis=0)
+    png = np.round((np.clip(grid, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+    tf.io.write_file(args.png, tf.io.encode_png(png))
+
+    summary = {m: {"psnr": float(np.mean([s[0] for s in scores[m]])),
+                   "ssim": float(np.mean([s[1] for s in scores[m]])),
+                   "seconds": round(seconds[m], 3)} for m in methods}
+    print(f"\n{args.scale}x, {len(pairs)} held-out photos ({', '.join(p['name'] for p in pairs)}), "
+          f"Y channel, {args.scale}-pixel border shaved")
+    print(f"{'method':<10} {'PSNR dB':>8} {'SSIM':>7} {'vs bicubic':>11}")
+    for m in methods:
+        gain = summary[m]["psnr"] - summary["bicubic"]["psnr"]
+        print(f"{m:<10} {summary[m]['psnr']:8.2f} {summary[m]['ssim']:7.4f} {gain:+10.2f}")
+    print(f"side-by-side (LR | bicubic | SRResNet | SRGAN | HR): {args.png}")
+    result = {
+        "benchmark": "super_resolution", "scale": args.scale, "split": args.split,
+        "images": [p["name"] for p in pairs], **summary,
+        "srresnet_gain_db": (summary["srresnet"]["psnr"] - summary["bicubic"]["psnr"]) if "srresnet" in summary else None,
+        "srgan_vs_srresnet_db": (summary["srgan"]["psnr"] - summary["srresnet"]["psnr"])
+        if {"srgan", "srresnet"} <= set(summary) else None,
+        "png": args.png,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

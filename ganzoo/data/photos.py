@@ -1,0 +1,328 @@
+"""Super-resolution pairs: ``photos`` (scikit-image's bundled photographs) and ``sr_crops:<source>``.
+
+Both yield ``(lr, hr)`` float32 pairs in [-1, 1] for single-image super-resolution (Ledig et al.
+2017, SRGAN, arXiv 1609.04802): ``hr`` is a random ``image_size``×``image_size`` crop (default
+96, the paper's) of a full-resolution photograph, randomly flipped and rotated by a multiple of
+90° (the 8 symmetries of the square) in training, and ``lr`` is that crop downscaled ``scale``×
+(default 4) by antialiased bicubic interpolation in tf.data and rounded to 8-bit levels, as a
+low-resolution image file would be. Each pass gives ``crops_per_image`` crops of every image,
+fresh crops each pass (``tf.data.Dataset.random`` re-randomises per iteration; fixed by ``seed``).
+
+``photos`` — real photographs that ship inside scikit-image (no download, no pooch), split BY
+IMAGE so that no held-out photo is ever cropped for training:
+
+    train  rocket, hubble_deep_field, immunohistochemistry, retina, motorcycle (stereo left
+           view), camera, coins, moon, brick, grass, gravel, cell           (12 images)
+    test   astronaut, chelsea, coffee                                        (3 images)
+
+The test split gives fixed crops (the same every pass, no flips) for validation;
+``full_pairs("test")`` gives the whole held-out photos for evaluation (``benchmarks/
+super_resolution.py``). ``sr_crops:<folder path>`` and ``sr_crops:tfds:<name>`` (e.g.
+``sr_crops:tfds:div2k/bicubic_x4`` with ``image_key="hr"``) make the same pairs from users' own
+full-resolution images.
+
+Conversions (documented, never silent errors): grayscale photographs are replicated to RGB;
+RGBA images lose their alpha channel (decoders keep the colour channels); images are cropped so
+that their sides are multiples of ``scale`` before full-image downscaling. Images smaller than
+the crop are left out: in ``photos`` with a warning naming them (an error when none is left);
+in ``sr_crops`` by a filter in the pipeline (see its docstring). ``image_size`` must be a
+multiple of ``scale``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+from absl import logging
+import numpy as np
+import tensorflow as tf
+
+from ganzoo.data.registry import Source, register
+from ganzoo.errors import GanzooError
+
+# (name, skimage.data function, index into its tuple result or None). All ship with scikit-image.
+_PHOTOS = {
+    "astronaut": ("astronaut", None),
+    "chelsea": ("chelsea", None),
+    "coffee": ("coffee", None),
+    "rocket": ("rocket", None),
+    "hubble_deep_field": ("hubble_deep_field", None),
+    "immunohistochemistry": ("immunohistochemistry", None),
+    "retina": ("retina", None),
+    "motorcycle": ("stereo_motorcycle", 0),
+    "camera": ("camera", None),
+    "coins": ("coins", None),
+    "moon": ("moon", None),
+    "brick": ("brick", None),
+    "grass": ("grass", None),
+    "gravel": ("gravel", None),
+    "cell": ("cell", None),
+}
+TEST_PHOTOS = ("astronaut", "chelsea", "coffee")
+TRAIN_PHOTOS = tuple(name for name in _PHOTOS if name not in TEST_PHOTOS)
+SPLITS = ("train", "test", "all")
+DEFAULT_CROP = 96        # the paper's HR crop
+DEFAULT_SCALE = 4        # the paper's factor
+CROPS_PER_IMAGE = {"train": 64, "test": 8, "all": 64}
+
+
+def to_rgb_uint8(image: Any, name: str = "image") -> np.ndarray:
+    """An image array as ``[H, W, 3]`` uint8: gray replicated, alpha dropped, [0, 1] floats scaled.
+
+    Raises GanzooError for other channel counts, NaN pixels or floats outside [0, 1].
+    """
+    image = np.asarray(image)
+    if image.dtype == bool:
+        image = image.astype(np.uint8) * 255
+    if image.ndim == 2:
+        image = image[..., None]
+    if image.ndim != 3 or image.shape[-1] not in (1, 3, 4):
+        raise GanzooError(
+            f"ganzoo.data: {name} has shape {image.shape}; super-resolution takes [H, W] grayscale or "
+            "[H, W, 1|3|4] images."
+        )
+    if image.dtype != np.uint8:
+        image = image.astype(np.float64)
+        if np.isnan(image).any():
+            raise GanzooError(f"ganzoo.data: {name} has NaN pixels; fix or drop the image.")
+        if image.min() < 0.0 or image.max() > 1.0:
+            raise GanzooError(
+                f"ganzoo.data: {name} is {image.dtype} with values in [{image.min():g}, {image.max():g}]; "
+                "float images must be in [0, 1] (pass uint8 arrays for [0, 255])."
+            )
+        image = np.round(image * 255.0).astype(np.uint8)
+    if image.shape[-1] == 1:
+        image = np.repeat(image, 3, axis=-1)
+    return np.ascontiguousarray(image[..., :3])
+
+
+def load_photo(name: str) -> np.ndarray:
+    """One bundled photograph as ``[H, W, 3]`` uint8 (RGB)."""
+    if name not in _PHOTOS:
+        raise GanzooError(f"ganzoo.data: no bundled photo '{name}'; choose from {', '.join(_PHOTOS)}.")
+    import skimage.data  # imported here: only this source needs scikit-image
+
+    function, index = _PHOTOS[name]
+    try:
+        image = getattr(skimage.data, function)()
+    except Exception as error:  # a scikit-image that no longer bundles it would try to download
+        raise GanzooError(
+            f"ganzoo.data: scikit-image could not load its bundled photo '{name}' offline ({type(error).__name__}); "
+            "install a scikit-image that ships it (0.19-0.26 do)."
+        ) from None
+    if index is not None:
+        image = image[index]
+    return to_rgb_uint8(image, f"photo '{name}'")
+
+
+def photo_names(split: str) -> tuple[str, ...]:
+    """The photos of ``split``: ``train``, ``test`` (held-out) or ``all``."""
+    if split not in SPLITS:
+        raise GanzooError(f"ganzoo.data: photos has splits {', '.join(SPLITS)}, not '{split}'.")
+    return {"train": TRAIN_PHOTOS, "test": TEST_PHOTOS, "all": tuple(_PHOTOS)}[split]
+
+
+def check_crop(image_size: int, scale: int) -> tuple[int, int]:
+    """Validates the HR crop and the scale factor; returns them as ints."""
+    size, scale = int(image_size), int(scale)
+    if scale not in (2, 3, 4):
+        raise GanzooError(f"ganzoo.data: scale={scale} is not supported; use 2, 3 or 4.")
+    if size < scale or size % scale:
+        raise GanzooError(
+            f"ganzoo.data: image_size={size} (the HR crop) must be a positive multiple of scale={scale}, "
+            f"e.g. {max(scale, size // scale * scale) or scale * 24}."
+        )
+    return size, scale
+
+
+# ------------------------------------------------------------------ the LR image
+
+
+def downscale(hr: tf.Tensor, scale: int, quantize: bool = True) -> tf.Tensor:
+    """LR from HR: antialiased bicubic downscaling by ``scale``, clipped, rounded to 8-bit levels.
+
+    ``hr``: ``[..., H, W, C]`` float in [-1, 1], H and W multiples of ``scale``.
+    Returns ``[..., H/scale, W/scale, C]`` float32 in [-1, 1].
+    """
+    hr = tf.convert_to_tensor(hr, tf.float32)
+    shape = tf.shape(hr)
+    size = tf.stack([shape[-3] // scale, shape[-2] // scale])
+    lr = tf.image.resize(hr, size, method="bicubic", antialias=True)
+    lr = tf.clip_by_value(lr, -1.0, 1.0)
+    if quantize:  # as if saved to an 8-bit file
+        lr = tf.round((lr + 1.0) * 127.5) / 127.5 - 1.0
+    return lr
+
+
+def upscale_bicubic(lr: tf.Tensor, scale: int) -> tf.Tensor:
+    """The bicubic baseline: ``[..., h, w, C]`` -> ``[..., h·scale, w·scale, C]``, clipped to [-1, 1]."""
+    lr = tf.convert_to_tensor(lr, tf.float32)
+    shape = tf.shape(lr)
+    size = tf.stack([shape[-3] * scale, shape[-2] * scale])
+    return tf.clip_by_value(tf.image.resize(lr, size, method="bicubic"), -1.0, 1.0)
+
+
+def full_pairs(split: str = "test", scale: int = DEFAULT_SCALE) -> list[dict[str, Any]]:
+    """Whole photos as SR pairs: ``[{"name", "lr" [h, w, 3], "hr" [h·s, w·s, 3]}]`` float32 in [-1, 1].
+
+    Each HR photo is first cropped (top-left kept) to sides that are multiples of ``scale``.
+    """
+    _, scale = check_crop(scale, scale)
+    pairs = []
+    for name in photo_names(split):
+        image = load_photo(name)
+        height, width = image.shape[0] // scale * scale, image.shape[1] // scale * scale
+        hr = image[:height, :width].astype(np.float32) / 127.5 - 1.0
+        pairs.append({"name": name, "hr": hr, "lr": downscale(hr, scale).numpy()})
+    return pairs
+
+
+# ------------------------------------------------------------------ random crops
+
+
+def _pair_from(image: tf.Tensor, seed: tf.Tensor, size: int, scale: int, augment: bool):
+    """One (lr, hr) pair from a uint8 ``[H, W, 3]`` image with a stateless ``seed`` ``[2]``."""
+    hr = tf.image.stateless_random_crop(image, [size, size, 3], seed=seed)
+    if augment:
+        hr = tf.image.stateless_random_flip_left_right(hr, seed=seed + [0, 1])
+        turns = tf.random.stateless_uniform([], seed + [0, 2], 0, 4, dtype=tf.int32)
+        hr = tf.image.rot90(hr, turns)
+    hr = tf.cast(hr, tf.float32) / 127.5 - 1.0
+    hr = tf.ensure_shape(hr, [size, size, 3])
+    lr = tf.ensure_shape(downscale(hr, scale), [size // scale, size // scale, 3])
+    return lr, hr
+
+
+def crop_pairs(
+    images: tf.data.Dataset, size: int, scale: int, crops_per_image: int, seed: int, augment: bool,
+    rerandomize: bool,
+) -> tf.data.Dataset:
+    """``crops_per_image`` random (lr, hr) pairs from each uint8 ``[H, W, 3]`` image of ``images``.
+
+    Images smaller than ``size`` in either side are filtered out.
+    """
+    images = images.filter(lambda image: tf.reduce_all(tf.shape(image)[:2] >= size))
+    randoms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=rerandomize)
+
+    def crops(image, r):
+        return tf.data.Dataset.range(crops_per_image).map(
+            lambda k: _pair_from(image, tf.stack([r, k * 8]), size, scale, augment)
+        )
+
+    return tf.data.Dataset.zip((images, randoms)).flat_map(crops)
+
+
+def _check_common(name, channels, with_labels, crops_per_image):
+    if channels not in (None, 3):
+        raise GanzooError(f"ganzoo.data: {name} yields RGB pairs; channels={channels} is not supported (use 3).")
+    if with_labels:
+        raise GanzooError(f"ganzoo.data: {name} has no labels; its examples are (lr, hr) pairs.")
+    if crops_per_image is not None and int(crops_per_image) < 1:
+        raise GanzooError(f"ganzoo.data: crops_per_image={crops_per_image} must be at least 1.")
+
+
+@register("photos", description="scikit-image's bundled photographs as (lr, hr) super-resolution crops, split by image; offline")
+def photos(
+    split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
+    scale=DEFAULT_SCALE, crops_per_image=None, augment=None, names: Sequence[str] | None = None,
+) -> Source:
+    """(lr, hr) crops of the ``split``'s photos (or of ``names``, a list of bundled photo names).
+
+    Options: ``scale`` (2, 3, 4), ``image_size`` (HR crop, default 96), ``crops_per_image`` per
+    pass (train 64, test 8), ``augment`` (flips and 90° turns; default: training split only).
+    """
+    _check_common("photos", channels, with_labels, crops_per_image)
+    size, scale = check_crop(image_size or DEFAULT_CROP, scale)
+    chosen = tuple(names) if names else photo_names(split)
+    training = split == "train"
+    augment = training if augment is None else bool(augment)
+    per_image = int(crops_per_image or CROPS_PER_IMAGE.get(split, 64))
+    images, small = [], []
+    for name in chosen:
+        image = load_photo(name)
+        (images if min(image.shape[:2]) >= size else small).append((name, image))
+    if small:
+        logging.warning(
+            "ganzoo.data: photos %s are smaller than the %dx%d crop and are left out.",
+            ", ".join(f"'{n}' ({i.shape[0]}x{i.shape[1]})" for n, i in small), size, size,
+        )
+    if not images:
+        raise GanzooError(
+            f"ganzoo.data: every photo of split '{split}' is smaller than image_size={size}; use a smaller crop."
+        )
+    arrays = [image for _, image in images]
+    dataset = tf.data.Dataset.from_generator(
+        lambda: iter(arrays), output_signature=tf.TensorSpec([None, None, 3], tf.uint8)
+    )
+    # Held-out crops are the same every pass (rerandomize=False) so validation numbers compare.
+    dataset = crop_pairs(dataset, size, scale, per_image, seed, augment, rerandomize=training)
+    return Source(dataset, len(arrays) * per_image, in_memory=True, shuffled=False)
+
+
+@register("sr_crops", takes_argument=True,
+          description="(lr, hr) super-resolution crops of full-size images: sr_crops:<folder> or sr_crops:tfds:<name>")
+def sr_crops(
+    argument, split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
+    scale=DEFAULT_SCALE, crops_per_image=16, augment=None, data_dir=None, image_key="image",
+) -> Source:
+    """(lr, hr) crops of users' full-resolution images, e.g. DIV2K's HR photos.
+
+    ``sr_crops:/data/DIV2K_train_HR`` reads image files under a folder (as ``folder:``, but at
+    full resolution); ``sr_crops:tfds:div2k/bicubic_x4`` reads a prepared TFDS dataset's
+    ``image_key`` feature (``"hr"`` for DIV2K) from ``data_dir``; the dataset's own LR images
+    are not used — LR comes from ``downscale`` like every ganzoo pair. Images are streamed:
+    ``crops_per_image`` crops (default 16) are taken from each decoded image and ``load``'s
+    shuffle buffer mixes them. Images smaller than the crop are skipped by a tf.data filter.
+    """
+    _check_common("sr_crops", channels, with_labels, crops_per_image)
+    size, scale = check_crop(image_size or DEFAULT_CROP, scale)
+    training = split == "train"
+    augment = training if augment is None else bool(augment)
+    if argument.startswith("tfds:"):
+        name = argument[len("tfds:"):]
+        import tensorflow_datasets as tfds  # imported here: only this source needs it
+
+        try:
+            builder = tfds.builder(name, data_dir=os.path.expanduser(data_dir) if data_dir else None)
+            dataset = builder.as_dataset(split=split, shuffle_files=shuffle, read_config=tfds.ReadConfig(shuffle_seed=seed))
+        except Exception as error:  # TFDS raises many types; the user needs one message
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise GanzooError(
+                f"ganzoo.data: TFDS dataset '{name}' (split '{split}') could not be read: {first}. Prepare it "
+                "where there is network (`tfds build NAME`) and pass its data_dir."
+            ) from None
+        if image_key not in builder.info.features:
+            raise GanzooError(
+                f"ganzoo.data: TFDS dataset '{name}' has no '{image_key}' feature (it has "
+                f"{', '.join(builder.info.features.keys())}); set the image_key option (DIV2K: 'hr')."
+            )
+        images = dataset.map(lambda example: _rgb(example[image_key]), num_parallel_calls=tf.data.AUTOTUNE)
+        try:
+            count = builder.info.splits[split].num_examples
+        except Exception:
+            count = None
+    else:
+        from ganzoo.data.folder import list_images
+
+        files = list_images(argument)
+        count = len(files)
+        names = tf.data.Dataset.from_tensor_slices(files)
+        if shuffle:
+            names = names.shuffle(len(files), seed=seed, reshuffle_each_iteration=True)
+        images = names.map(
+            lambda f: _rgb(tf.io.decode_image(tf.io.read_file(f), expand_animations=False)),
+            num_parallel_calls=tf.data.AUTOTUNE,
+        ).ignore_errors(log_warning=True)
+    dataset = crop_pairs(images, size, scale, int(crops_per_image), seed, augment, rerandomize=training)
+    return Source(dataset, None if count is None else count * int(crops_per_image), in_memory=False, shuffled=False)
+
+
+def _rgb(image: tf.Tensor) -> tf.Tensor:
+    """Decoded uint8 ``[H, W, 1|3|4]`` -> ``[H, W, 3]``: gray replicated, alpha dropped."""
+    image = tf.convert_to_tensor(image)
+    if image.dtype != tf.uint8:
+        image = tf.image.convert_image_dtype(image, tf.uint8, saturate=True)
+    channels = tf.shape(image)[-1]
+    image = tf.cond(channels < 3, lambda: tf.repeat(image[..., :1], 3, axis=-1), lambda: image[..., :3])
+    return tf.ensure_shape(image, [None, None, 3])

@@ -1,0 +1,245 @@
+"""SRGAN: sub-pixel layout, shapes for 2/3/4x, the two phases, round trips, any-size serving, errors."""
+
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo.data import photos  # noqa: F401  (registers photos for previews)
+from ganzoo.errors import GanzooError
+from ganzoo.export import save_generator
+from ganzoo.models import srgan as srgan_lib
+from ganzoo.models.srgan import SRGAN, PixelShuffle
+
+
+def tiny(**kwargs):
+    options = dict(lr_shape=(8, 8, 3), scale=4, num_blocks=1, g_filters=8, d_filters=4, d_dense=8,
+                   content_loss="mse")
+    options.update(kwargs)
+    return SRGAN(**options)
+
+
+def pairs(n=4, lr_size=8, scale=4, seed=0):
+    rng = np.random.default_rng(seed)
+    hr = rng.uniform(-1, 1, (n, lr_size * scale, lr_size * scale, 3)).astype("float32")
+    lr = photos.downscale(hr, scale).numpy()
+    return tf.data.Dataset.from_tensor_slices((lr, hr)).batch(2, drop_remainder=True)
+
+
+def weights(network):
+    return [w.numpy().copy() for w in network.trainable_weights]
+
+
+def changed(before, network):
+    return any(not np.array_equal(a, b.numpy()) for a, b in zip(before, network.trainable_weights))
+
+
+@pytest.mark.parametrize("factor", [2, 3])
+def test_pixel_shuffle_matches_the_numpy_sub_pixel_layout(factor):
+    x = np.random.default_rng(0).normal(size=(2, 3, 5, 4 * factor * factor)).astype("float32")
+    out = PixelShuffle(factor)(x).numpy()
+    b, h, w, c = x.shape
+    expected = x.reshape(b, h, w, factor, factor, c // factor**2).transpose(0, 1, 3, 2, 4, 5)
+    expected = expected.reshape(b, h * factor, w * factor, c // factor**2)
+    np.testing.assert_array_equal(out, expected)
+    # Spot check of the definition: out[h·r + i, w·r + j, k] = in[h, w, (i·r + j)·C + k].
+    assert out[0, 1 * factor + 1, 2 * factor + 0, 3] == x[0, 1, 2, (1 * factor + 0) * 4 + 3]
+
+
+@pytest.mark.parametrize("scale", [2, 3, 4])
+def test_generator_upscales_any_size_by_the_scale(scale):
+    generator = srgan_lib.build_generator(scale=scale, num_blocks=1, filters=8)
+    out = generator(np.zeros((2, 5, 7, 3), "float32"))
+    assert out.shape == (2, 5 * scale, 7 * scale, 3)
+    shuffles = [layer.factor for layer in generator.layers if isinstance(layer, PixelShuffle)]
+    assert shuffles == {2: [2], 3: [3], 4: [2, 2]}[scale]
+
+
+def test_generator_has_the_papers_blocks():
+    generator = srgan_lib.build_generator(num_blocks=16)
+    assert len([l for l in generator.layers if l.name.endswith("_add")]) == 16
+    assert generator.get_layer("head").kernel_size == (9, 9) and generator.get_layer("tail").kernel_size == (9, 9)
+    assert generator.get_layer("up1_conv").filters == 256
+
+
+def test_residual_to_bicubic_starts_exactly_at_bicubic():
+    generator = srgan_lib.build_generator(num_blocks=1, filters=8, residual_to_bicubic=True)
+    lr = np.random.default_rng(0).uniform(-1, 1, (1, 6, 5, 3)).astype("float32")
+    bicubic = tf.image.resize(lr, [24, 20], method="bicubic").numpy()
+    np.testing.assert_allclose(generator(lr).numpy(), bicubic, atol=1e-6)
+
+
+def test_discriminator_follows_the_papers_eight_convolutions():
+    d = srgan_lib.build_discriminator((32, 32, 3), filters=4, dense_units=8)
+    convs = [l for l in d.layers if isinstance(l, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [4, 4, 8, 8, 16, 16, 32, 32]
+    assert [c.strides[0] for c in convs] == [1, 2, 1, 2, 1, 2, 1, 2]
+    assert d.get_layer("dense").units == 8 and d.output.shape == (None, 1)
+
+
+def test_srresnet_trains_g_alone_on_mse_and_never_touches_d():
+    model = tiny(adv_weight=0.0)
+    model.compile(g_optimizer=keras.optimizers.Adam(1e-2))
+    g0, d0 = weights(model.generator), weights(model.discriminator)
+    history = model.fit(pairs(), epochs=3, verbose=0).history
+    assert set(history) == {"content_loss", "mse", "psnr"}
+    assert history["mse"][-1] < history["mse"][0]
+    assert history["psnr"][-1] > history["psnr"][0]
+    assert changed(g0, model.generator) and not changed(d0, model.discriminator)
+    assert int(model.d_optimizer.iterations) == 0
+
+
+def test_pretraining_steps_come_first_then_gan_steps_update_d():
+    model = tiny(adv_weight=1e-3, pretrain_steps=2)
+    model.compile()
+    d0 = weights(model.discriminator)
+    history = model.fit(pairs(n=4), epochs=1, verbose=0).history  # 2 pre-training steps
+    assert int(model.d_optimizer.iterations) == 0 and not changed(d0, model.discriminator)
+    assert history["d_loss"] == [0.0]  # no GAN step yet
+    history = model.fit(pairs(n=4), epochs=1, verbose=0).history  # 2 GAN steps
+    assert int(model.g_optimizer.iterations) == 4 and int(model.d_optimizer.iterations) == 2
+    assert changed(d0, model.discriminator)
+    assert {"content_loss", "adv_loss", "g_loss", "d_loss", "d_real", "d_fake", "psnr", "mse"} == set(history)
+    expected_g = history["content_loss"][0] + 1e-3 * history["adv_loss"][0]
+    assert history["g_loss"][0] == pytest.approx(expected_g, rel=1e-4)
+
+
+def test_the_phase_switches_inside_one_fit():
+    model = tiny(adv_weight=1e-3, pretrain_steps=1)
+    model.compile()
+    model.fit(pairs(n=4), epochs=1, verbose=0)  # step 1 pre-trains, step 2 is a GAN step
+    assert int(model.g_optimizer.iterations) == 2 and int(model.d_optimizer.iterations) == 1
+
+
+def test_save_load_round_trip_keeps_config_weights_and_compile(tmp_path):
+    model = tiny(adv_weight=1e-3, pretrain_steps=5, residual_to_bicubic=True, batch_norm=False)
+    model.compile(d_steps=2)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, SRGAN) and loaded.get_config() == model.get_config()
+    assert loaded.d_steps == 2
+    lr = np.random.default_rng(1).uniform(-1, 1, (1, 5, 9, 3)).astype("float32")
+    np.testing.assert_allclose(loaded.generator(lr).numpy(), model.generator(lr).numpy(), atol=1e-6)
+
+
+def test_init_generator_copies_a_trained_srresnet(tmp_path):
+    source = tiny(adv_weight=0.0)
+    source.generator.get_layer("tail").bias.assign(np.full(3, 0.25, "float32"))
+    path = str(tmp_path / "srresnet.keras")
+    source.save(path)
+    target = tiny(adv_weight=1e-3, init_generator=path)
+    assert np.allclose(target.generator.get_layer("tail").bias.numpy(), 0.25)
+    assert target.get_config()["init_generator"] == path
+    with pytest.raises(GanzooError, match="another architecture"):
+        tiny(g_filters=4, init_generator=path)
+
+
+def test_export_serves_a_37x53_image_as_148x212_in_float_and_uint8(tmp_path):
+    model = tiny(adv_weight=0.0, residual_to_bicubic=True)
+    path = save_generator(model, str(tmp_path / "saved"))
+    loaded = tf.saved_model.load(path)
+    image = np.random.default_rng(0).uniform(0, 1, (1, 37, 53, 3)).astype("float32")
+    out = loaded.signatures["serving_default"](lr_images=tf.constant(image))["hr_images"].numpy()
+    assert out.shape == (1, 148, 212, 3) and out.min() >= 0.0 and out.max() <= 1.0
+    expected = model.super_resolve(image[0], value_range=(0.0, 1.0))
+    np.testing.assert_allclose(out[0], expected, atol=1e-5)
+    as_uint8 = np.round(image * 255).astype(np.uint8)
+    out8 = loaded.signatures["super_resolve_uint8"](lr_images=tf.constant(as_uint8))["hr_images"].numpy()
+    assert out8.dtype == np.uint8 and out8.shape == (1, 148, 212, 3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"must be float32 in \[0, 1\].*uint8"):
+        loaded.signatures["serving_default"](lr_images=tf.constant(as_uint8.astype("float32")))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="NaN"):
+        loaded.signatures["serving_default"](lr_images=tf.constant(np.full((1, 4, 4, 3), np.nan, "float32")))
+
+
+def test_super_resolve_keeps_dtype_range_and_converts_gray_and_rgba():
+    model = tiny(adv_weight=0.0, residual_to_bicubic=True)
+    gray = np.full((5, 6), 128, np.uint8)
+    out = model.super_resolve(gray)
+    assert out.shape == (20, 24, 3) and out.dtype == np.uint8
+    np.testing.assert_array_equal(out, np.full((20, 24, 3), 128, np.uint8))  # untrained = bicubic
+    rgba = np.dstack([np.full((5, 6, 3), 0.5, "float32"), np.zeros((5, 6), "float32")])
+    assert model.super_resolve(rgba).shape == (20, 24, 3)
+    sizes = [o.shape for o in model.super_resolve([np.zeros((3, 4, 3), np.uint8), np.zeros((5, 2, 3), np.uint8)])]
+    assert sizes == [(12, 16, 3), (20, 8, 3)]
+
+
+@pytest.mark.parametrize(
+    "images, match",
+    [
+        (np.full((4, 4, 3), 255.0, "float32"), r"values in \[255, 255\] outside value_range=\(-1, 1\).*uint8"),
+        (np.full((4, 4, 3), np.nan, "float32"), "NaN pixels"),
+        (np.zeros((4, 4, 2), np.uint8), "C in 1, 3, 4"),
+    ],
+)
+def test_super_resolve_refuses_confusing_input(images, match):
+    with pytest.raises(GanzooError, match=match):
+        tiny(adv_weight=0.0).super_resolve(images)
+
+
+def test_training_batches_must_be_float_pairs_of_the_models_shapes():
+    model = tiny(adv_weight=0.0)
+    model.compile()
+    lr = np.zeros((2, 8, 8, 3), np.uint8)
+    hr = np.zeros((2, 32, 32, 3), np.uint8)
+    with pytest.raises(GanzooError, match="uint8.*float32 in \\[-1, 1\\]"):
+        model.fit(tf.data.Dataset.from_tensor_slices((lr, hr)).batch(2), verbose=0)
+    wrong = tf.data.Dataset.from_tensor_slices((np.zeros((2, 8, 8, 3), "float32"), np.zeros((2, 16, 16, 3), "float32")))
+    with pytest.raises(GanzooError, match=r"do not match.*lr_shape \(8, 8, 3\)"):
+        model.fit(wrong.batch(2), verbose=0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(scale=5), "scale=5 is not supported"),
+        (dict(content_loss="l1"), "content_loss='l1' is unknown"),
+        (dict(lr_shape=(8, 8, 1)), "lr_shape=.*RGB"),
+        (dict(adv_weight=-1.0), "adv_weight=-1.0"),
+    ],
+)
+def test_bad_arguments_raise_one_clear_error(kwargs, match):
+    with pytest.raises(GanzooError, match=match):
+        tiny(**kwargs)
+
+
+def test_missing_vgg_weights_name_the_expected_file(monkeypatch):
+    monkeypatch.delenv(srgan_lib.VGG19_ENV, raising=False)
+    model = tiny(content_loss="vgg", adv_weight=1e-3)
+    with pytest.raises(GanzooError, match="vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5.*GANZOO_VGG19_WEIGHTS"):
+        model.compile()
+    tiny(content_loss="mse").compile()  # mse never needs weights
+
+
+def test_generate_super_resolves_fixed_held_out_crops():
+    model = tiny(adv_weight=0.0, residual_to_bicubic=True)
+    a, b = model.generate(3, seed=4), model.generate(3, seed=4)
+    assert a.shape == (3, 32, 32, 3) and np.array_equal(a, b)
+    preview = model.preview(3, seed=4)
+    np.testing.assert_allclose(preview["sr"], preview["bicubic"], atol=1e-5)  # untrained = bicubic
+    assert preview["lr"].shape == (3, 8, 8, 3) and preview["hr"].shape == (3, 32, 32, 3)
+
+
+@pytest.mark.slow
+def test_vgg_content_loss_uses_pre_activation_conv5_4_features(tmp_path, monkeypatch):
+    vgg = keras.applications.VGG19(include_top=False, weights=None, input_shape=(None, None, 3))
+    path = str(tmp_path / "vgg.weights.h5")
+    vgg.save_weights(path)
+    monkeypatch.setenv(srgan_lib.VGG19_ENV, path)
+    features = srgan_lib.build_vgg_features(srgan_lib.vgg19_weights_path())
+    image = np.random.default_rng(0).uniform(-1, 1, (1, 32, 32, 3)).astype("float32")
+    phi = features(image).numpy()
+    assert phi.shape == (1, 2, 2, 512) and phi.min() < 0.0  # before the ReLU
+    # The same as VGG19's own conv5_4 before its activation.
+    inner = keras.Model(vgg.input, vgg.get_layer("block5_conv3").output)
+    x = keras.applications.vgg19.preprocess_input((image + 1.0) * 127.5)
+    conv = vgg.get_layer("block5_conv4")
+    expected = tf.nn.conv2d(inner(x), conv.kernel, 1, "SAME") + conv.bias
+    np.testing.assert_allclose(phi, expected.numpy(), rtol=1e-4, atol=1e-4)
+    model = tiny(content_loss="vgg", adv_weight=1e-3, lr_shape=(8, 8, 3))
+    model.compile()
+    history = model.fit(pairs(n=2), epochs=1, verbose=0).history
+    assert history["content_loss"][0] != pytest.approx(history["mse"][0])
+    assert np.isfinite(history["g_loss"][0])
