@@ -32,11 +32,12 @@ from ganzoo.models.base import GAN
 _INIT = keras.initializers.RandomNormal(0.0, 0.02)
 
 
-def _batch_norm(name: str) -> keras.layers.Layer:
+def _batch_norm(name: str, synchronized: bool = False) -> keras.layers.Layer:
     return keras.layers.BatchNormalization(
         momentum=0.9,
         epsilon=1e-5,
         gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02),
+        synchronized=synchronized,
         name=name,
     )
 
@@ -65,7 +66,11 @@ def _stages(size: int) -> int:
 
 
 def build_generator(
-    image_shape: Sequence[int] = (64, 64, 3), latent_dim: int = 100, filters: int = 64, batch_norm: bool = True
+    image_shape: Sequence[int] = (64, 64, 3),
+    latent_dim: int = 100,
+    filters: int = 64,
+    batch_norm: bool = True,
+    sync_batch_norm: bool = False,
 ) -> keras.Model:
     """DCGAN generator: z -> 4×4×(filters·2^(n−1)) -> ... -> size×size×channels.
 
@@ -79,7 +84,10 @@ def build_generator(
     z = keras.Input((latent_dim,), name="z")
     x = keras.layers.Dense(4 * 4 * width, use_bias=False, kernel_initializer=_INIT, name="project")(z)
     x = keras.layers.Reshape((4, 4, width))(x)
-    norm = _batch_norm if batch_norm else (lambda name: keras.layers.Identity(name=name))
+    if batch_norm:
+        norm = lambda name: _batch_norm(name, sync_batch_norm)  # noqa: E731
+    else:
+        norm = lambda name: keras.layers.Identity(name=name)  # noqa: E731
     x = keras.layers.ReLU()(norm("project_bn")(x))
     for stage in range(1, n):
         width //= 2
@@ -96,7 +104,10 @@ def build_generator(
 
 
 def build_discriminator(
-    image_shape: Sequence[int] = (64, 64, 3), filters: int = 64, batch_norm: bool = True
+    image_shape: Sequence[int] = (64, 64, 3),
+    filters: int = 64,
+    batch_norm: bool = True,
+    sync_batch_norm: bool = False,
 ) -> keras.Model:
     """DCGAN discriminator: strided 4×4 convolutions doubling the channels to 4×4, then one logit.
 
@@ -113,7 +124,7 @@ def build_discriminator(
             kernel_initializer=_INIT, name=f"down{stage}",
         )(x)
         if stage > 1 and batch_norm:
-            x = _batch_norm(f"down{stage}_bn")(x)
+            x = _batch_norm(f"down{stage}_bn", sync_batch_norm)(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
         width *= 2
     x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=_INIT, name="logit")(x)
@@ -133,6 +144,8 @@ class DCGAN(GAN):
         d_filters: channels of D's first stage (ndf, paper 64).
         batch_norm: the paper's batch norm in G and D (off for, e.g., exact
             replica-count-independent updates: BN statistics are per replica).
+        sync_batch_norm: batch-norm statistics over the global batch, across
+            replicas (one all-reduce per BN layer and step).
         minibatch_kernels: minibatch discrimination on D's last hidden stage
             (Salimans et al. 2016; 0 = off).
         spectral_norm: spectral normalization of D's layers (Miyato et al. 2018).
@@ -149,6 +162,7 @@ class DCGAN(GAN):
         g_filters: int = 64,
         d_filters: int = 64,
         batch_norm: bool = True,
+        sync_batch_norm: bool = False,
         minibatch_kernels: int = 0,
         spectral_norm: bool = False,
         seed: int = 0,
@@ -158,9 +172,11 @@ class DCGAN(GAN):
         kwargs.pop("generator", None)
         kwargs.pop("discriminator", None)
         super().__init__(
-            generator=build_generator(image_shape, latent_dim, g_filters, batch_norm),
+            generator=build_generator(image_shape, latent_dim, g_filters, batch_norm, sync_batch_norm),
             discriminator=remedies.apply_to_discriminator(
-                build_discriminator(image_shape, d_filters, batch_norm), minibatch_kernels, spectral_norm
+                build_discriminator(image_shape, d_filters, batch_norm, sync_batch_norm),
+                minibatch_kernels,
+                spectral_norm,
             ),
             latent_dim=latent_dim,
             seed=seed,
@@ -170,6 +186,7 @@ class DCGAN(GAN):
         self.g_filters = int(g_filters)
         self.d_filters = int(d_filters)
         self.batch_norm = bool(batch_norm)
+        self.sync_batch_norm = bool(sync_batch_norm)
         self.minibatch_kernels = int(minibatch_kernels)
         self.spectral_norm = bool(spectral_norm)
 
@@ -181,6 +198,7 @@ class DCGAN(GAN):
             "g_filters": self.g_filters,
             "d_filters": self.d_filters,
             "batch_norm": self.batch_norm,
+            "sync_batch_norm": self.sync_batch_norm,
             "minibatch_kernels": self.minibatch_kernels,
             "spectral_norm": self.spectral_norm,
             "seed": self.seed,
