@@ -18,6 +18,7 @@ def get_config():
     config.data.image_size = 32  # DCGAN sizes are powers of two
     config.data.channels = 1
     config.data.data_dir = ""
+    config.data.download = True  # needs network on first use; False reads data_dir only
     config.train.epochs = 5
     config.train.batch_size = 128  # Radford et al. 2015
     config.train.g_optimizer = dict(name="adam", learning_rate=2e-4, beta_1=0.5)

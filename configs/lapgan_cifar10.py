@@ -24,6 +24,7 @@ def get_config():
     config.model.d_filters = 64
     config.model.dropout = 0.5
     config.data.name = "tfds:cifar10"
+    config.data.download = True  # needs network on first use; False reads data_dir only
     config.data.image_size = 32
     config.data.channels = 3
     config.data.with_labels = True

@@ -1,8 +1,9 @@
 """``tfds:<name>``: any TensorFlow Datasets image dataset (``tfds:mnist``, ``tfds:cifar10``, ...).
 
-The dataset must be prepared in ``data_dir`` or downloadable from where the
-code runs; offline machines prepare it once elsewhere (``tfds build <name>``)
-and copy the directory. Images are cropped to a central square when they are
+Nothing is downloaded unless asked: the dataset must be prepared in
+``data_dir`` (``tfds build <name>`` where there is network, then copy the
+directory), or the ``download`` option set to True on a machine with network
+(the online configs, e.g. ``configs/dcgan_mnist.py``, set it). Images are cropped to a central square when they are
 not square, resized to ``image_size`` when given, and mapped to [-1, 1].
 """
 
@@ -19,7 +20,7 @@ from ganzoo.errors import GanzooError
 @register("tfds", takes_argument=True, description="any TFDS image dataset, e.g. tfds:mnist, tfds:cifar10, tfds:celeb_a")
 def tfds_source(
     name, split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
-    data_dir=None, download=True, image_key="image", label_key="label",
+    data_dir=None, download=False, image_key="image", label_key="label",
 ) -> Source:
     import tensorflow_datasets as tfds  # imported here: only this source needs it
 
@@ -33,8 +34,9 @@ def tfds_source(
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise GanzooError(
             f"ganzoo.data: TFDS dataset '{name}' (split '{split}') could not be loaded: "
-            f"{first_line}. Check the name and split, or prepare it where there is network "
-            "(`tfds build NAME`) and pass its data_dir."
+            f"{first_line}. Check the name and split; prepare the data where there is network "
+            "(`tfds build NAME`) and pass its data_dir, or set download=True "
+            "(--config.data.download=True) on a machine with network."
         ) from None
     features = builder.info.features
     if image_key not in features:
