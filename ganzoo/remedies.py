@@ -29,7 +29,7 @@ from keras import ops
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers import MinibatchDiscrimination, SpectralNorm
-from ganzoo.models.base import _feature_layer
+from ganzoo.models.base import _feature_layer, _single
 
 _NORMALIZABLE = (
     keras.layers.Dense,
@@ -66,7 +66,7 @@ def with_minibatch_discrimination(
     features = keras.layers.Flatten(name="mbd_flatten")(layer.output)
     x = MinibatchDiscrimination(num_kernels, kernel_dim, include_self, name="minibatch_discrimination")(features)
     logits = keras.layers.Dense(1, dtype="float32", name="mbd_logit")(x)
-    return keras.Model(discriminator.inputs, logits, name=f"{discriminator.name}_mbd")
+    return keras.Model(_single(discriminator.inputs), logits, name=f"{discriminator.name}_mbd")
 
 
 def spectral_normalize(network: keras.Model, power_iterations: int = 1) -> keras.Model:

@@ -60,6 +60,11 @@ def _optimizer(identifier: Any, default: Callable[[], keras.optimizers.Optimizer
         ) from None
 
 
+def _single(inputs: list) -> Any:
+    """A one-input model's input as a tensor, not a list (Keras warns when called otherwise)."""
+    return inputs[0] if len(inputs) == 1 else inputs
+
+
 def _feature_layer(network: keras.Model, name: str | None) -> keras.layers.Layer:
     """The named layer, or the last one whose output is a hidden representation."""
     if name is not None:
@@ -288,11 +293,11 @@ class GAN(keras.Model):
         if self.feature_matching or (self.pulling_away and pulling_away_on == "discriminator"):
             layer = _feature_layer(self.discriminator, feature_layer)
             d_features = keras.Model(
-                self.discriminator.inputs, [self.discriminator.outputs[0], layer.output]
+                _single(self.discriminator.inputs), [self.discriminator.outputs[0], layer.output]
             )
         if self.pulling_away and pulling_away_on == "generator":
             layer = _feature_layer(self.generator, None)
-            g_features = keras.Model(self.generator.inputs, [self.generator.outputs[0], layer.output])
+            g_features = keras.Model(_single(self.generator.inputs), [self.generator.outputs[0], layer.output])
         object.__setattr__(self, "_d_feature_model", d_features)
         object.__setattr__(self, "_g_feature_model", g_features)
         if self.balance_gamma is not None and not hasattr(self, "k_t"):
