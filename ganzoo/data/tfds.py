@@ -35,8 +35,8 @@ def tfds_source(
         raise GanzooError(
             f"ganzoo.data: TFDS dataset '{name}' (split '{split}') could not be loaded: "
             f"{first_line}. Check the name and split; prepare the data where there is network "
-            "(`tfds build NAME`) and pass its data_dir, or set download=True "
-            "(--config.data.download=True) on a machine with network."
+            "(`tfds build NAME`) and pass its data_dir, or turn on the download option "
+            "(--config.data.download=true) on a machine with network."
         ) from None
     features = builder.info.features
     if image_key not in features:
