@@ -31,7 +31,7 @@ def tfds_source(
         read_config = tfds.ReadConfig(shuffle_seed=seed)
         dataset = builder.as_dataset(split=split, shuffle_files=shuffle, read_config=read_config)
     except Exception as error:  # TFDS raises many types; the user needs one message
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        first_line = (str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__).rstrip(".")
         raise GanzooError(
             f"ganzoo.data: TFDS dataset '{name}' (split '{split}') could not be loaded: "
             f"{first_line}. Check the name and split; prepare the data where there is network "
