@@ -107,16 +107,10 @@ def test_model_switches_apply_minibatch_discrimination_and_spectral_norm(tmp_pat
 
 
 def test_remedies_are_reachable_from_a_config(tmp_path):
-    import importlib.util
-    import pathlib
-
     from ganzoo import train as train_lib
+    from test_train_script import load_config
 
-    path = pathlib.Path(__file__).resolve().parents[1] / "configs" / "vanilla_ring8.py"
-    spec = importlib.util.spec_from_file_location("vanilla_ring8", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    config = module.get_config()
+    config = load_config("vanilla_ring8")
     config.model.minibatch_kernels = 4
     config.train.feature_matching = 1.0
     config.train.pulling_away = 0.1

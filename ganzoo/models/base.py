@@ -318,12 +318,16 @@ class GAN(keras.Model):
             config["balance_lambda_k"] = self.balance_lambda_k
         return config
 
-    def _generator_remedies(self, real, z, fake, condition) -> dict[str, Tensor]:
-        """Feature matching and the pulling-away term, per example (batch statistics broadcast)."""
+    def _generator_remedies(self, real, z, fake, condition, fake_features=None) -> dict[str, Tensor]:
+        """Feature matching and the pulling-away term, per example (batch statistics broadcast).
+
+        ``fake_features``: D's features of ``fake`` when the caller already has them.
+        """
         terms: dict[str, Tensor] = {}
         batch = tf.shape(real)[0]
         if self._d_feature_model is not None:
-            _, fake_features = self._d_feature_model(fake, training=True)
+            if fake_features is None:
+                _, fake_features = self._d_feature_model(fake, training=True)
             if self.feature_matching:
                 _, real_features = self._d_feature_model(real, training=True)
                 value = losses_lib.feature_matching_loss(real_features, fake_features)
@@ -473,12 +477,18 @@ class GAN(keras.Model):
         if fake is None:
             z = self.sample_noise(tf.shape(real)[0])
             fake = self.generate_fakes(z, condition, training=training)
-        fake_out = self.discriminate(fake, condition, training=training)
+        fake_features = None
+        if self._d_feature_model is not None and type(self).discriminate is GAN.discriminate:
+            # One D forward gives both the logits and the remedies' features.
+            fake_out, fake_features = self._d_feature_model(fake, training=training)
+            fake_out = tf.cast(fake_out, tf.float32)
+        else:
+            fake_out = self.discriminate(fake, condition, training=training)
         per_example = self.loss_fn.generator(fake_out, real_out)
         total = _average(per_example)
         logs = {"g_loss": tf.reduce_mean(per_example)}
         penalties = self.generator_penalty(real, fake, condition)
-        penalties.update(self._generator_remedies(real, z, fake, condition))
+        penalties.update(self._generator_remedies(real, z, fake, condition, fake_features))
         for name, term in penalties.items():
             total += _average(term)
             logs[name] = tf.reduce_mean(term)
