@@ -10,6 +10,9 @@ setup(
     long_description_content_type="text/markdown",
     python_requires=">=3.10",
     packages=find_packages(include=["ganzoo", "ganzoo.*"]),
+    # Trained models that ship in the wheel (ganzoo.presets): each folder <= 5 MB, all <= 30 MB.
+    package_data={"ganzoo.presets": ["*/preset.json", "*/model.keras", "*/model.json",
+                                     "*/generator.weights.h5", "*/samples.png"]},
     install_requires=[
         "tensorflow>=2.16",
         "keras>=3",
@@ -36,6 +39,7 @@ setup(
             "ganzoo-sample=ganzoo.sample:run",
             "ganzoo-export=ganzoo.export.__main__:run",
             "ganzoo-evaluate=ganzoo.evaluate:run",
+            "ganzoo-list=ganzoo.list:run",
         ],
     },
 )

@@ -12,10 +12,14 @@ This file is the map of what users import. Submodules load on first use, so
     ganzoo.metrics     FID/KID/precision-recall/IS/PSNR/SSIM/mode coverage, pluggable extractors
     ganzoo.callbacks   SampleGrid, ...
     ganzoo.export      save_generator(model, path): SavedModel for TF Serving
+    ganzoo.presets     trained models that ship inside ganzoo: load(name), available(), info(name);
+                       also GAN.from_preset(name), e.g. ganzoo.models.DCGAN.from_preset("dcgan_digits")
     ganzoo.latent      latent-space helpers: interpolation, vector arithmetic
     ganzoo.remedies    minibatch discrimination / spectral norm on any discriminator
     ganzoo.text        caption vectorizer and encoder for text-to-image
     ganzoo.distribute  get_strategy(name)
+
+Scripts (``python -m ganzoo.X``, or ``ganzoo-X``): train, sample, evaluate, export, list.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ _SUBMODULES = (
     "metrics",
     "ops",
     "models",
+    "presets",
     "remedies",
     "text",
 )

@@ -1,6 +1,7 @@
 r"""Samples a trained model to a PNG: ``python -m ganzoo.sample --workdir=DIR --num=64 --out=grid.png``.
 
-Loads ``DIR/checkpoints/model.keras`` (or ``--model=PATH.keras``), draws
+Loads ``DIR/checkpoints/model.keras`` (or ``--model=PATH.keras``, or a model that ships
+with ganzoo: ``--preset=dcgan_digits``, see ``ganzoo.presets``) without its optimizers, draws
 ``--num`` samples from noise fixed by ``--seed`` and writes an image grid (a
 scatter plot for 2-D point models). ``--npy=PATH`` also saves the raw float32
 samples. Existing files are kept unless ``--overwrite``.
@@ -19,20 +20,19 @@ from absl import app, flags  # noqa: E402
 from ganzoo.errors import GanzooError  # noqa: E402
 
 
-
 def sample(workdir: str | None, model: str | None, num: int, seed: int, out: str,
-           npy: str | None = None, overwrite: bool = False) -> str:
+           npy: str | None = None, overwrite: bool = False, preset: str | None = None) -> str:
     import numpy as np
 
     from ganzoo.utils import images
-    from ganzoo.utils.runs import load_model, model_path
+    from ganzoo.utils.runs import load_for_inference
 
     if num < 1:
         raise GanzooError(f"ganzoo.sample: --num={num} must be at least 1.")
     for path in filter(None, (out, npy)):
         if os.path.exists(path) and not overwrite:
             raise GanzooError(f"ganzoo.sample: '{path}' exists; pass --overwrite or another path.")
-    gan = load_model(model_path(workdir, model, "ganzoo.sample"))
+    gan = load_for_inference(workdir, model, preset, "ganzoo.sample")
     samples = gan.generate(num, seed=seed)
     images.save_samples(out, samples)
     if npy:
@@ -44,6 +44,7 @@ def define_flags() -> None:
     """Defines the script's flags (only when run as a script, so modules can be imported together)."""
     flags.DEFINE_string("workdir", None, "A ganzoo.train workdir.")
     flags.DEFINE_string("model", None, "A .keras model file (instead of --workdir).")
+    flags.DEFINE_string("preset", None, "A preset that ships with ganzoo (python -m ganzoo.list shows them).")
     flags.DEFINE_integer("num", 64, "How many samples.")
     flags.DEFINE_integer("seed", 0, "Noise seed: the same seed gives the same samples.")
     flags.DEFINE_string("out", "samples.png", "PNG file to write.")
@@ -55,7 +56,7 @@ def main(argv: list[str]) -> None:
     del argv
     try:
         path = sample(flags.FLAGS.workdir, flags.FLAGS.model, flags.FLAGS.num, flags.FLAGS.seed, flags.FLAGS.out,
-                      flags.FLAGS.npy, flags.FLAGS.overwrite)
+                      flags.FLAGS.npy, flags.FLAGS.overwrite, flags.FLAGS.preset)
     except GanzooError as error:
         sys.exit(str(error))
     print(f"wrote {path}")

@@ -1,6 +1,7 @@
 r"""Exports a trained run for TF Serving: ``python -m ganzoo.export --workdir=DIR --export_dir=PATH``.
 
-Loads ``DIR/checkpoints/model.keras`` (or ``--model=FILE.keras``) and writes the
+Loads ``DIR/checkpoints/model.keras`` (or ``--model=FILE.keras``, or ``--preset=NAME``, a
+model that ships with ganzoo) and writes the
 generator as a SavedModel (see ``ganzoo.export.save_generator``). An existing
 ``--export_dir`` is kept unless ``--overwrite``.
 """
@@ -22,19 +23,22 @@ def define_flags() -> None:
     """Defines the script's flags (only when run as a script, so modules can be imported together)."""
     flags.DEFINE_string("workdir", None, "A ganzoo.train workdir.")
     flags.DEFINE_string("model", None, "A .keras model file (instead of --workdir).")
+    flags.DEFINE_string("preset", None, "A preset that ships with ganzoo (python -m ganzoo.list shows them).")
     flags.DEFINE_string("export_dir", None, "SavedModel directory to write.")
     flags.DEFINE_bool("overwrite", False, "Replace an existing export.")
 
 
 def main(argv: list[str]) -> None:
     del argv
-    from ganzoo.export import save_generator
-    from ganzoo.utils.runs import load_model, model_path
+    from ganzoo.export import prepare_directory, save_generator
+    from ganzoo.utils.runs import load_for_inference
 
     try:
         if not flags.FLAGS.export_dir:
             raise GanzooError("ganzoo.export: pass --export_dir=PATH for the SavedModel.")
-        model = load_model(model_path(flags.FLAGS.workdir, flags.FLAGS.model, "ganzoo.export"))
+        if not flags.FLAGS.overwrite:  # refuse before loading anything (it only checks here)
+            prepare_directory(flags.FLAGS.export_dir, overwrite=False)
+        model = load_for_inference(flags.FLAGS.workdir, flags.FLAGS.model, flags.FLAGS.preset, "ganzoo.export")
         save_generator(model, flags.FLAGS.export_dir, overwrite=flags.FLAGS.overwrite)
     except GanzooError as error:
         sys.exit(str(error))

@@ -652,3 +652,15 @@ class GAN(keras.Model):
             if isinstance(config.get(key), dict):
                 config[key] = keras.saving.deserialize_keras_object(config[key])
         return cls(**config)
+
+    @classmethod
+    def from_preset(cls, preset: str) -> "GAN":
+        """A trained model that ships with ganzoo, uncompiled: ``DCGAN.from_preset("dcgan_digits")``.
+
+        ``preset`` is a name from ``ganzoo.presets.available()`` (or a preset folder); a preset
+        of another model class is refused before any weight is read. ``compile()`` the model
+        to fine-tune it.
+        """
+        from ganzoo import presets
+
+        return presets.load(preset, expect=cls)

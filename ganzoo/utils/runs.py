@@ -1,4 +1,4 @@
-"""Finding and loading the model of a training run (shared by the scripts)."""
+"""Finding and loading the model of a training run or a preset (shared by the scripts)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,23 @@ def model_path(workdir: str | None, model: str | None, tool: str) -> str:
     return path
 
 
-def load_model(path: str):
-    """Loads a ganzoo model saved with ``model.save``."""
+def load_model(path: str, compile: bool = True):
+    """Loads a ganzoo model saved with ``model.save`` (``compile=False``: no optimizers, faster)."""
     import keras
 
     import ganzoo.models  # noqa: F401  (registers the classes)
 
-    return keras.models.load_model(path)
+    return keras.models.load_model(path, compile=compile)
+
+
+def load_for_inference(workdir: str | None, model: str | None, preset: str | None, tool: str):
+    """The uncompiled model named by exactly one of ``--workdir``, ``--model`` or ``--preset``."""
+    if sum(map(bool, (workdir, model, preset))) != 1:
+        raise GanzooError(
+            f"{tool}: pass exactly one of --workdir=DIR, --model=FILE.keras or --preset=NAME."
+        )
+    if preset:
+        from ganzoo import presets
+
+        return presets.load(preset)
+    return load_model(model_path(workdir, model, tool), compile=False)

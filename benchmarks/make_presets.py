@@ -1,0 +1,314 @@
+r"""Builds the presets that ship in ganzoo/presets/: train (or take a finished run), measure, write.
+
+    python benchmarks/make_presets.py --names=dcgan_digits                  # trains it first
+    python benchmarks/make_presets.py --names=dcgan_digits \
+        --from_workdir=dcgan_digits=/tmp/preset_dcgan                       # a finished run
+
+For each name the run is ``--from_workdir=NAME=DIR`` (a finished ``ganzoo.train`` run of
+``configs/NAME.py``; keys that differ from the file are recorded as overrides) or is trained
+here with ``python -m ganzoo.train --config=configs/NAME.py --workdir=<--workdir_root>/NAME``.
+Then the model's quality is measured:
+
+    dcgan_digits, lapgan_digits   benchmarks/sample_quality.py on the run's SavedModel and again
+                                  on the preset's stored float16 weights (both recorded)
+    wgan_gp_grid25                here: ganzoo.metrics.mode_coverage of 2,500 samples (seed 0)
+    the others                    the benchmark's command is printed; run it and attach its
+                                  output with --quality=NAME=FILE (its last JSON line is read)
+
+and ``ganzoo.presets.save`` writes ``ganzoo/presets/NAME/`` (or ``--out/NAME``): model.keras
+(float16 weights, no optimizer state; srgan_photos: model.json and the generator's weights
+only), preset.json, samples.png. A preset over 5 MB is refused, and so are presets that would
+take more than 30 MB together.
+
+Prints a table, then one JSON line.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import dataclasses  # noqa: E402
+import datetime  # noqa: E402
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import pathlib  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import shlex  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from typing import Any, Callable  # noqa: E402
+
+from absl import app, flags  # noqa: E402
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # this checkout's ganzoo, whatever is installed
+
+from ganzoo import presets  # noqa: E402
+from ganzoo.errors import GanzooError  # noqa: E402
+
+_NAMES = flags.DEFINE_list("names", None, "Presets to build (default: every one in SPECS).")
+_FROM = flags.DEFINE_multi_string("from_workdir", [], "NAME=DIR: take this finished run instead of training.")
+_QUALITY = flags.DEFINE_multi_string("quality", [], "NAME=FILE: a benchmark's output for a model measured by hand.")
+_NOTE = flags.DEFINE_multi_string("note", [], "NAME=TEXT: recorded as the training's note (the machine's load, ...).")
+_ROOT = flags.DEFINE_string("workdir_root", "/tmp/ganzoo_presets", "Where runs trained here go.")
+_OUT = flags.DEFINE_string("out", str(ROOT / "ganzoo" / "presets"), "Folder that receives NAME/.")
+_OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing preset folder.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    """How a preset's quality is measured: a command (``{workdir}`` filled in) or code run here."""
+
+    benchmark: str
+    measure: Callable[[str, str], dict[str, Any]] | None = None   # (name, workdir) -> measurement
+    summarize: Callable[[dict[str, Any]], str] | None = None      # figures -> one line
+    networks: str = "all"   # "generator": the discriminator would pass 5 MB (presets.save)
+
+
+# ------------------------------------------------------------------------ measurements
+
+
+def _last_json_line(text: str) -> dict[str, Any]:
+    for line in reversed(text.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise GanzooError("make_presets: the benchmark printed no JSON line.")
+
+
+def _environment() -> dict[str, str]:
+    """The subprocesses' environment: this checkout's ganzoo first on the path."""
+    path = os.environ.get("PYTHONPATH")
+    return dict(os.environ, PYTHONPATH=str(ROOT) + (os.pathsep + path if path else ""))
+
+
+def _run_benchmark(command: str) -> dict[str, Any]:
+    print(f"$ {command}", flush=True)
+    result = subprocess.run(command, shell=True, cwd=ROOT, env=_environment(), capture_output=True, text=True)
+    print(result.stdout, end="", flush=True)
+    if result.returncode:
+        raise GanzooError(f"make_presets: '{command}' failed:\n{result.stderr[-2000:]}")
+    return _last_json_line(result.stdout)
+
+
+def sample_quality(name: str, workdir: str) -> dict[str, Any]:
+    command = SPECS[name].benchmark.format(workdir=workdir)
+    return {"of": "the run's float32 SavedModel", "command": command, "figures": _run_benchmark(command)}
+
+
+def sample_quality_of_preset(name: str, directory: str) -> dict[str, Any]:
+    """The same benchmark on the stored float16 weights (exported to a scratch SavedModel)."""
+    from ganzoo.export import save_generator
+
+    with tempfile.TemporaryDirectory() as scratch:
+        save_generator(presets.load(directory), os.path.join(scratch, "saved_model"))
+        figures = _run_benchmark(f"python benchmarks/sample_quality.py --workdir={scratch}")
+    figures.pop("workdir", None)
+    command = (f"python -m ganzoo.export --preset={name} --export_dir=DIR/saved_model && "
+               "python benchmarks/sample_quality.py --workdir=DIR")
+    return {"of": "this preset's float16 weights", "command": command, "figures": figures}
+
+
+def grid25_coverage(name: str, workdir: str) -> dict[str, Any]:
+    from ganzoo.metrics import mode_coverage as coverage
+    from ganzoo.utils.runs import load_model
+
+    model = load_model(os.path.join(workdir, "checkpoints", "model.keras"), compile=False)
+    result = coverage.mode_coverage(model.generate(2500, seed=0), coverage.grid25_centres(), coverage.GRID25_STD)
+    return {"of": "the run's model", "command": SPECS[name].benchmark, "figures": result.as_dict()}
+
+
+def digits_summary(figures: dict[str, Any]) -> str:
+    verdict = "meets" if figures["meets_target"] else "misses"
+    return (f"{figures['classes_present']}/10 classes, entropy {figures['class_entropy_bits']:.2f} bits, "
+            f"largest class {figures['max_class_fraction']:.0%} ({verdict} the target)")
+
+
+def coverage_summary(figures: dict[str, Any]) -> str:
+    return (f"{figures['modes_captured']}/{figures['num_modes']} modes, "
+            f"{figures['high_quality_fraction']:.0%} high-quality samples")
+
+
+SAMPLE_QUALITY = "python benchmarks/sample_quality.py --workdir={workdir}"
+SPECS: dict[str, Spec] = {
+    "dcgan_digits": Spec(SAMPLE_QUALITY, sample_quality, digits_summary),
+    "lapgan_digits": Spec(SAMPLE_QUALITY, sample_quality, digits_summary),
+    "wgan_gp_grid25": Spec(
+        "python benchmarks/make_presets.py (ganzoo.metrics.mode_coverage: 2,500 samples of seed 0, "
+        "grid25 centres, std 0.05, min_count 20)", grid25_coverage, coverage_summary),
+    "text2image_shapes": Spec(
+        "python benchmarks/text_to_image.py --model={workdir}/checkpoints/model.keras --variants="),
+    "srresnet_photos": Spec("python benchmarks/super_resolution.py --srresnet={workdir}"),
+    # The paper's discriminator alone is 10.6 M weights (21 MB in float16): generator only.
+    "srgan_photos": Spec("python benchmarks/super_resolution.py --srgan={workdir}", networks="generator"),
+    "frontalization_synthfaces": Spec("python benchmarks/frontalization.py --workdir={workdir}"),
+}
+
+
+# ------------------------------------------------------------------------------- runs
+
+
+def _pairs(values: list[str], flag: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or name not in SPECS:
+            raise GanzooError(f"make_presets: --{flag}={value} must be NAME=VALUE with NAME one of {', '.join(SPECS)}.")
+        pairs[name] = rest
+    return pairs
+
+
+def config_file(name: str) -> tuple[str, str, dict[str, Any]]:
+    """``configs/NAME.py``: its path, its docstring's first line and its resolved config."""
+    from ganzoo import config as config_lib
+
+    path = ROOT / "configs" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    description = (module.__doc__ or "").strip().splitlines()[0]
+    return f"configs/{name}.py", description, config_lib.to_dict(module.get_config())
+
+
+def overrides(config: dict[str, Any], run: dict[str, Any], prefix: str = "--config") -> list[str]:
+    """``--config.a.b=value`` for every key where the run's config differs from the file's."""
+    found = []
+    for key in sorted(set(config) | set(run)):
+        ours, theirs = config.get(key), run.get(key)
+        if isinstance(ours, dict) and isinstance(theirs, dict):
+            found += overrides(ours, theirs, f"{prefix}.{key}")
+        elif ours != theirs:
+            found.append(f"{prefix}.{key}={json.dumps(theirs)}")
+    return found
+
+
+def train(name: str) -> tuple[str, dict[str, Any]]:
+    workdir = os.path.join(_ROOT.value, name)
+    command = f"python -m ganzoo.train --config=configs/{name}.py --workdir={workdir}"
+    print(f"$ {command}", flush=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, shell=True, cwd=ROOT, env=_environment(), check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cost = {
+        "wall_time_s": round(time.perf_counter() - start, 1),
+        "cpu_time_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 1),
+    }
+    return workdir, cost
+
+
+def measure(name: str, workdir: str, quality_file: str | None) -> list[dict[str, Any]]:
+    """The run's quality: from ``--quality``'s file, measured here, or (printed) left to do."""
+    spec = SPECS[name]
+    if quality_file:
+        with open(quality_file) as handle:
+            figures = _last_json_line(handle.read())
+        return [{"of": "the run", "command": spec.benchmark.format(workdir=workdir), "figures": figures}]
+    if spec.measure is not None:
+        return [spec.measure(name, workdir)]
+    print(f"{name}: measure it with\n    {spec.benchmark.format(workdir=workdir)}\n"
+          f"and attach the output with --quality={name}=FILE.", flush=True)
+    return []
+
+
+def describe(name: str, workdir: str, cost: dict[str, Any], note: str | None) -> dict[str, Any]:
+    """preset.json's record of where the model came from and what training it cost."""
+    import keras
+    import tensorflow as tf
+
+    for needed in ("metrics.json", "config.json", "checkpoints/model.keras"):
+        if not os.path.exists(os.path.join(workdir, needed)):
+            raise GanzooError(f"make_presets: '{workdir}' is not a finished ganzoo.train run (no {needed}).")
+    config_path, description, config = config_file(name)
+    with open(os.path.join(workdir, "config.json")) as handle:
+        run_config = json.load(handle)
+    with open(os.path.join(workdir, "metrics.json")) as handle:
+        metrics = json.load(handle)
+    changed = overrides(config, run_config)
+    finished = os.path.getmtime(os.path.join(workdir, "metrics.json"))
+    return {
+        "name": name,
+        "description": description,
+        "model": run_config["model"]["name"],
+        "config": config_path,
+        "config_overrides": changed,
+        "train_command": " ".join([f"python -m ganzoo.train --config={config_path} --workdir={workdir}"] + changed),
+        "preset_command": shlex.join(["python", "benchmarks/make_presets.py", *sys.argv[1:]]),
+        "date": datetime.date.today().isoformat(),
+        "trained_on": datetime.datetime.fromtimestamp(finished, datetime.timezone.utc).date().isoformat(),
+        "training": {
+            "epochs": metrics.get("epochs"),
+            "generator_steps": metrics.get("steps"),
+            "batch_size": run_config["train"]["batch_size"],
+            "wall_time_s": metrics.get("wall_time_s"),
+            "samples_per_second": metrics.get("samples_per_second"),
+            "final_metrics": metrics.get("final"),
+            "run_weights_hash": metrics.get("weights_hash"),
+            "machine": f"{os.cpu_count()} CPU cores, {platform.machine()}",
+            **{"script_" + k: v for k, v in cost.items()},
+            **({"note": note} if note else {}),
+        },
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__, "python": platform.python_version()},
+    }
+
+
+def build(name: str, workdir: str | None, quality_file: str | None, note: str | None) -> dict[str, Any]:
+    """Trains (unless given a run), measures and writes one preset; returns ``presets.info``."""
+    from ganzoo.utils.runs import load_model
+
+    spec = SPECS[name]
+    cost: dict[str, Any] = {}
+    if workdir is None:
+        workdir, cost = train(name)
+    metadata = describe(name, workdir, cost, note)
+    measurements = measure(name, workdir, quality_file)
+    metadata["quality"] = {"summary": "not measured yet", "benchmark": spec.benchmark.format(workdir=workdir),
+                           "measurements": measurements}
+    model = load_model(os.path.join(workdir, "checkpoints", "model.keras"), compile=False)
+    directory = os.path.join(_OUT.value, name)
+    stored = presets.save(model, directory, metadata, overwrite=_OVERWRITE.value, networks=spec.networks)
+    if spec.measure is sample_quality and not quality_file:
+        measurements.append(sample_quality_of_preset(name, directory))
+    stored["quality"]["measurements"] = measurements
+    if measurements and spec.summarize is not None:
+        stored["quality"]["summary"] = spec.summarize(measurements[-1]["figures"])
+    with open(os.path.join(directory, presets.METADATA_FILE), "w") as handle:
+        json.dump(stored, handle, indent=2)
+        handle.write("\n")
+    return presets.info(directory)
+
+
+def main(argv: list[str]) -> None:
+    del argv
+    names = _NAMES.value or list(SPECS)
+    unknown = [name for name in names if name not in SPECS]
+    if unknown:
+        sys.exit(f"make_presets: unknown preset(s) {', '.join(unknown)}; choose from {', '.join(SPECS)}.")
+    try:
+        workdirs, qualities, notes = (_pairs(_FROM.value, "from_workdir"), _pairs(_QUALITY.value, "quality"),
+                                      _pairs(_NOTE.value, "note"))
+        built = [build(name, workdirs.get(name), qualities.get(name), notes.get(name)) for name in names]
+    except GanzooError as error:
+        sys.exit(str(error))
+    total = sum(
+        presets.info(os.path.join(_OUT.value, name))["size_bytes"]
+        for name in os.listdir(_OUT.value) if os.path.isfile(os.path.join(_OUT.value, name, presets.METADATA_FILE))
+    )
+    print(f"\n{'preset':<28}{'MB':>6}   quality")
+    for meta in built:
+        print(f"{meta['name']:<28}{meta['size_bytes'] / 1e6:>6.2f}   {meta['quality']['summary']}")
+    print(f"all presets in {_OUT.value}: {total / 1e6:.2f} MB (limit {presets.MAX_TOTAL_BYTES / 1e6:.0f} MB)")
+    if total > presets.MAX_TOTAL_BYTES:
+        sys.exit(f"make_presets: the presets take {total / 1e6:.1f} MB together; the wheel's limit is "
+                 f"{presets.MAX_TOTAL_BYTES / 1e6:.0f} MB.")
+    print(json.dumps({"presets": {m["name"]: {"bytes": m["size_bytes"], "quality": m["quality"]["summary"]}
+                                  for m in built}, "total_bytes": total}))
+
+
+if __name__ == "__main__":
+    app.run(main)

@@ -1,0 +1,185 @@
+"""Presets: float16 storage loaded as float32, fine-tuning, class checks, clear errors, what ships."""
+
+import ast
+import fnmatch
+import io
+import json
+import os
+import pathlib
+import re
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo import presets
+from ganzoo import sample as sample_script
+from ganzoo.errors import GanzooError
+from ganzoo.models import DCGAN, GAN, WGAN
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+METADATA = {
+    "name": "tiny_digits",
+    "config": "configs/dcgan_digits.py",
+    "train_command": "python -m ganzoo.train --config=configs/dcgan_digits.py --workdir=/tmp/t",
+    "preset_command": "python benchmarks/make_presets.py --names=tiny_digits",
+    "date": "2026-11-24",
+    "training": {"wall_time_s": 1.0},
+    "quality": {"summary": "untested", "measurements": []},
+}
+
+
+def tiny_gan():
+    return DCGAN(image_shape=(16, 16, 1), latent_dim=8, g_filters=8, d_filters=8)
+
+
+@pytest.fixture(scope="module")
+def tiny_preset(tmp_path_factory):
+    gan = tiny_gan()
+    directory = str(tmp_path_factory.mktemp("presets") / "tiny_digits")
+    presets.save(gan, directory, METADATA)
+    return gan, directory
+
+
+def stored_dtypes(path):
+    with zipfile.ZipFile(path) as archive:
+        weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")), "r")
+        found = set()
+        weights.visititems(lambda name, item: found.add(str(item.dtype)) if isinstance(item, h5py.Dataset) else None)
+        return found, sorted(weights.keys())
+
+
+def test_preset_stores_float16_weights_without_optimizers_and_loads_float32(tiny_preset):
+    gan, directory = tiny_preset
+    dtypes, groups = stored_dtypes(os.path.join(directory, "model.keras"))
+    assert "float32" not in dtypes and "float16" in dtypes
+    assert not any("optimizer" in group for group in groups)
+    loaded = presets.load(directory)
+    assert type(loaded) is DCGAN and not loaded.compiled
+    assert {w.dtype for w in loaded.weights if "float" in str(w.dtype)} == {"float32"}
+    np.testing.assert_allclose(loaded.generate(4, seed=3), gan.generate(4, seed=3), atol=2e-2)
+
+
+def test_preset_json_records_class_weights_and_what_was_given(tiny_preset):
+    _, directory = tiny_preset
+    meta = presets.info(directory)
+    assert set(presets.REQUIRED_KEYS) <= set(meta)
+    assert meta["model_class"] == "DCGAN" and meta["weights"]["storage_dtype"] == "float16"
+    assert meta["weights"]["max_abs_sample_difference_vs_float32"] < 2e-2
+    assert meta["size_bytes"] == sum(p.stat().st_size for p in pathlib.Path(directory).iterdir())
+    assert sorted(os.listdir(directory)) == ["model.keras", "preset.json", "samples.png"]
+
+
+def test_loaded_preset_compiles_and_fine_tunes(tiny_preset):
+    _, directory = tiny_preset
+    gan = presets.load(directory)
+    before = [w.numpy().copy() for w in gan.generator.trainable_weights]
+    gan.compile()
+    real = tf.data.Dataset.from_tensors(tf.random.uniform([4, 16, 16, 1], -1.0, 1.0))
+    gan.fit(real, epochs=1, verbose=0)
+    assert any(not np.array_equal(b, w.numpy()) for b, w in zip(before, gan.generator.trainable_weights))
+
+
+def test_from_preset_checks_the_model_class(tiny_preset):
+    _, directory = tiny_preset
+    assert isinstance(DCGAN.from_preset(directory), DCGAN)
+    assert isinstance(GAN.from_preset(directory), DCGAN)
+    with pytest.raises(GanzooError, match=r"holds a DCGAN, not a WGAN; load it with ganzoo.models.DCGAN.from_preset"):
+        WGAN.from_preset(directory)
+
+
+def test_generator_only_preset_keeps_the_generator_and_starts_a_fresh_discriminator(tmp_path):
+    gan = tiny_gan()
+    kernel = gan.discriminator.trainable_weights[0]
+    kernel.assign(kernel + 1.0)  # "trained": a fresh discriminator would not have it
+    meta = presets.save(gan, str(tmp_path / "g"), METADATA, networks="generator")
+    assert meta["weights"]["files"] == ["model.json", "generator.weights.h5"]
+    assert sorted(os.listdir(tmp_path / "g")) == ["generator.weights.h5", "model.json", "preset.json", "samples.png"]
+    loaded = DCGAN.from_preset(str(tmp_path / "g"))
+    np.testing.assert_allclose(loaded.generate(4, seed=3), gan.generate(4, seed=3), atol=2e-2)
+    kernel = lambda m: m.discriminator.trainable_weights[0].numpy()  # noqa: E731
+    assert not np.allclose(kernel(loaded), kernel(gan))
+    loaded.compile()  # fine-tunable like a full preset
+
+
+def test_unknown_preset_is_one_error_listing_the_available_ones():
+    shipped = ", ".join(presets.available()) or "none"
+    with pytest.raises(GanzooError, match=re.escape(f"unknown preset 'dcgan_digts'; available: {shipped}")):
+        presets.load("dcgan_digts")
+
+
+def test_save_refuses_compiled_models_existing_folders_and_oversized_presets(tiny_preset, tmp_path, monkeypatch):
+    gan, directory = tiny_preset
+    with pytest.raises(GanzooError, match="already exists"):
+        presets.save(gan, directory, METADATA)
+    compiled = tiny_gan()
+    compiled.compile()
+    with pytest.raises(GanzooError, match="is compiled; a preset stores no optimizer state"):
+        presets.save(compiled, str(tmp_path / "c"), METADATA)
+    monkeypatch.setattr(presets, "MAX_PRESET_BYTES", 1000)
+    with pytest.raises(GanzooError, match="must stay under"):
+        presets.save(gan, str(tmp_path / "big"), METADATA)
+    assert not (tmp_path / "big").exists()
+
+
+def test_sample_script_takes_a_preset_and_exactly_one_source(tiny_preset, tmp_path):
+    _, directory = tiny_preset
+    out = str(tmp_path / "grid.png")
+    sample_script.sample(None, None, 4, 0, out, preset=directory)
+    assert tf.io.decode_png(tf.io.read_file(out)).shape == (35, 35, 1)  # 2x2 grid of 16x16, 1-pixel gaps
+    with pytest.raises(GanzooError, match="exactly one of --workdir=DIR, --model=FILE.keras or --preset=NAME"):
+        sample_script.sample("/tmp/run", None, 4, 0, str(tmp_path / "b.png"), preset=directory)
+
+
+# ------------------------------------------------------------------ what ships
+
+
+def test_shipped_presets_are_complete_small_and_in_the_wheel():
+    text = (ROOT / "setup.py").read_text()
+    globs = ast.literal_eval(re.search(r"package_data=(\{.*?\})", text, re.S).group(1))["ganzoo.presets"]
+    total = 0
+    for name in presets.available():
+        meta = presets.info(name)
+        assert set(presets.REQUIRED_KEYS) <= set(meta), name
+        assert meta["name"] == name and (ROOT / meta["config"]).exists()
+        assert meta["size_bytes"] <= presets.MAX_PRESET_BYTES, name
+        for measurement in meta["quality"]["measurements"]:
+            assert measurement["command"] and measurement["figures"], name
+        for path in pathlib.Path(meta["path"]).iterdir():
+            assert any(fnmatch.fnmatch(f"{name}/{path.name}", g) for g in globs), f"{path} is not in the wheel"
+        total += meta["size_bytes"]
+    assert total <= presets.MAX_TOTAL_BYTES
+
+
+@pytest.mark.skipif("dcgan_digits" not in presets.available(), reason="the dcgan_digits preset is not built")
+def test_dcgan_digits_preset_samples_32x32_digits_in_range_and_matches_its_hash():
+    import hashlib
+
+    meta = presets.info("dcgan_digits")
+    with open(os.path.join(meta["path"], "model.keras"), "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == meta["weights"]["sha256"]
+    images = DCGAN.from_preset("dcgan_digits").generate(4, seed=0)
+    assert images.shape == (4, 32, 32, 1) and images.min() >= -1.0 and images.max() <= 1.0
+    assert meta["quality"]["measurements"], "dcgan_digits must carry its measured quality"
+    assert json.dumps(meta)  # the record is plain JSON
+
+
+@pytest.mark.slow
+def test_preset_scripts_refuse_existing_outputs_and_unknown_presets_in_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "saved_model.pb").write_text("")
+    (tmp_path / "grid.png").write_text("")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    for argv, message in (
+        (["ganzoo.export", "--preset=dcgan_digits", f"--export_dir={tmp_path / 'export'}"], "already exists"),
+        (["ganzoo.sample", "--preset=dcgan_digits", f"--out={tmp_path / 'grid.png'}"], "exists; pass --overwrite"),
+        (["ganzoo.sample", "--preset=nope", f"--out={tmp_path / 'new.png'}"], "unknown preset 'nope'; available:"),
+    ):
+        result = subprocess.run([sys.executable, "-m", *argv], env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
