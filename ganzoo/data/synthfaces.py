@@ -378,5 +378,8 @@ def synthfaces(split="train", image_size=None, channels=None, with_labels=False,
         return set_channels(to_float(pose), channels), info
 
     info = {k: data[k] for k in ("landmarks", "frontal", "identity", "yaw")}
-    dataset = tf.data.Dataset.from_tensor_slices((data["pose"], info)).map(convert)
-    return Source(dataset, len(data["pose"]), in_memory=True)
+    dataset = tf.data.Dataset.from_tensor_slices((data["pose"], info))
+    if shuffle:
+        # Shuffle the uint8 examples, then convert: a float32 shuffle buffer is 4x the memory.
+        dataset = dataset.shuffle(len(data["pose"]), seed=seed, reshuffle_each_iteration=True)
+    return Source(dataset.map(convert), len(data["pose"]), in_memory=True, shuffled=bool(shuffle))
