@@ -34,11 +34,16 @@ import numpy as np  # noqa: E402
 _WORKDIR = flags.DEFINE_string("workdir", None, "A finished dcgan_digits run.")
 _NUM = flags.DEFINE_integer("num", 359, "Samples per candidate (equal counts keep FID's bias equal).")
 _SPEED = flags.DEFINE_integer("speed_samples", 10000, "Samples for the timing of one evaluation (0: skip).")
+_LAYERS = flags.DEFINE_bool("layers", False, "Also report the Fréchet distance at every layer of the "
+                            "domain classifier (conv layers globally average-pooled).")
 
 
 def main(argv: list[str]) -> None:
     del argv
     import keras
+    import tensorflow as tf
+
+    tf.config.experimental.enable_op_determinism()  # the early models train the same every run
 
     from ganzoo import data, metrics
     from ganzoo.evaluate import generator_sampler
@@ -95,9 +100,35 @@ def main(argv: list[str]) -> None:
     print(f"ordering real < trained < 1 epoch < noise:  {'yes' if literal else 'NO'}")
     if speed is not None:
         print(f"evaluate {_SPEED.value} samples (sample + features + FID + KID): {speed:.1f} s (budget 120 s)")
+    by_layer = layer_distances(extractor.classifier, train_x, candidates) if _LAYERS.value else None
+    if by_layer:
+        print("\nFréchet distance at each layer of the domain classifier:")
+        print(f"{'layer':<16}" + "".join(f"{name:>22}" for name in candidates))
+        for layer, row in by_layer.items():
+            print(f"{layer:<16}" + "".join(f"{row[name]:>22.3f}" for name in candidates))
     print(json.dumps({"extractor": extractor.name, "num": n, "fcd": scores, "ordered": passed, "ordered_with_1_epoch": literal,
-                      "eval_seconds": speed, "eval_samples": _SPEED.value}))
+                      "eval_seconds": speed, "eval_samples": _SPEED.value, "fd_by_layer": by_layer}))
 
+
+def layer_distances(classifier, reference_images, candidates: dict) -> dict:
+    """Fréchet distance of each candidate to the reference at every conv/dense layer."""
+    import keras
+
+    from ganzoo import metrics
+    from ganzoo.metrics.extractors import KerasFeatureExtractor
+
+    out = {}
+    for layer in classifier.layers:
+        if not layer.weights:
+            continue
+        features = layer.output
+        if len(features.shape) == 4:
+            features = keras.layers.GlobalAveragePooling2D()(features)
+        extractor = KerasFeatureExtractor(keras.Model(classifier.inputs, features), f"layer/{layer.name}")
+        reference = metrics.compute_statistics(reference_images, extractor)
+        out[layer.name] = {name: metrics.fid(reference, images, extractor).fid
+                           for name, images in candidates.items()}
+    return out
 
 if __name__ == "__main__":
     app.run(main)
