@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
+from absl import logging
 import keras
 import numpy as np
 import tensorflow as tf
@@ -92,23 +94,106 @@ class Throughput(keras.callbacks.Callback):
 
 
 class Backup(keras.callbacks.BackupAndRestore):
-    """``BackupAndRestore`` that keeps its backup and saves every ``every`` epochs.
+    """``BackupAndRestore`` that keeps its backup, saves every ``every`` epochs and
+    every ``every_steps`` steps, and resumes an interrupted epoch where it stopped.
 
     Re-running an interrupted ``fit`` with the same ``directory`` restores the
-    weights, both optimizers' state and the epoch, and goes on from there. The
-    last epoch is always backed up.
+    weights, both optimizers' state, the epoch and the steps already done in
+    it, and goes on from there, so the run ends at the uninterrupted run's
+    optimizer step count. The last epoch is always backed up.
+
+    Keras 3.15's own callback saves mid-epoch with an integer ``save_freq``
+    but restores only the epoch, so the steps of the interrupted epoch ran
+    twice. Here ``training_metadata.json`` also holds ``step``, the steps done
+    in that epoch, and the resumed epoch ends after its remaining steps (by
+    ``model.stop_training``, cleared again at the epoch's end). When the
+    dataset's length is unknown (``steps_per_epoch`` unset and no known
+    cardinality), the epoch length is learned from the first finished epoch
+    and kept as ``epoch_steps``; an epoch-1 backup then restarts epoch 1. The data
+    stream starts again from its beginning, as after any resume. The weights
+    and metadata are written to temporary files and renamed, so a kill while
+    saving leaves the previous backup whole.
+
+    Args:
+        directory: the backup folder (``latest.weights.h5``, ``training_metadata.json``).
+        every: epochs between backups.
+        every_steps: steps between backups within epochs; 0 = at epoch ends only.
+        write: False restores only (a multi-worker cluster's non-chief workers).
     """
 
-    def __init__(self, directory: str, every: int = 1, write: bool = True):
+    def __init__(self, directory: str, every: int = 1, every_steps: int = 0, write: bool = True):
         super().__init__(directory, save_freq="epoch", delete_checkpoint=False)
         self.every = max(1, int(every))
-        self.write = write  # False: restore only (a multi-worker cluster's non-chief workers)
+        self.every_steps = max(0, int(every_steps))
+        self.write = write
+        self._position = (0, 0)  # (epoch, steps done in it): where a resumed run starts
+        self._resumed = (0, 0)
+        self._epoch_steps = None  # steps per epoch: fit's, or learned from a finished epoch
+        self._epoch_start = 0
+        self._since_backup = 0
+        self._cut_short = False
+
+    def on_train_begin(self, logs=None) -> None:
+        super().on_train_begin(logs)  # weights, optimizer state and model._initial_epoch
+        self._resumed = (0, 0)
+        self._epoch_steps = self.params.get("steps")
+        if os.path.exists(self._training_metadata_path):
+            with open(self._training_metadata_path) as handle:
+                metadata = json.load(handle)
+            self._resumed = (int(metadata["epoch"]), int(metadata.get("step", 0)))
+            self._epoch_steps = self._epoch_steps or metadata.get("epoch_steps")
+        if self._resumed[1] and not self._epoch_steps:
+            logging.warning(
+                "ganzoo: the backup is %d steps into epoch %d, but the epoch length is unknown "
+                "(no epoch had finished); that epoch restarts from its first step.",
+                self._resumed[1], self._resumed[0] + 1,
+            )
+            self._resumed = (self._resumed[0], 0)
+        self._position = self._resumed
+        self._since_backup = 0
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        self._epoch_start = self._resumed[1] if epoch == self._resumed[0] else 0
+        self._position = (epoch, self._epoch_start)
+        self._cut_short = False
+
+    def on_train_batch_end(self, batch: int, logs=None) -> None:
+        epoch, done = self._position
+        self._position = (epoch, self._epoch_start + batch + 1)
+        self._since_backup += self._position[1] - done
+        steps = self._epoch_steps
+        finished = bool(steps) and self._position[1] >= steps
+        if finished and self._epoch_start:
+            # The resumed epoch has run the steps the interrupted run had left.
+            self.model.stop_training = self._cut_short = True
+        if self.every_steps and self._since_backup >= self.every_steps and not finished:
+            self._save_model()  # (at an epoch's last step, on_epoch_end saves)
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if self._cut_short:
+            self.model.stop_training = self._cut_short = False
+        self._epoch_steps = self._epoch_steps or self._position[1]
+        self._position = (epoch + 1, 0)
+        due = self.every_steps and self._since_backup >= self.every_steps
+        if due or (epoch + 1) % self.every == 0 or epoch + 1 == self.params.get("epochs"):
+            self._save_model()
+
+    def _save_model(self) -> None:
+        self._since_backup = 0
         if not self.write:
             return
-        if (epoch + 1) % self.every == 0 or epoch + 1 == self.params.get("epochs"):
-            super().on_epoch_end(epoch, logs)
+        epoch, done = self._position
+        steps = self._epoch_steps
+        if steps and done >= steps:  # a finished epoch: resume at the next one
+            epoch, done = epoch + 1, 0
+        os.makedirs(self.backup_dir, exist_ok=True)
+        partial = os.path.join(self.backup_dir, "partial.weights.h5")
+        self.model.save_weights(partial, overwrite=True)
+        os.replace(partial, self._weights_path)
+        partial = self._training_metadata_path + ".partial"
+        with open(partial, "w") as handle:
+            json.dump({"epoch": epoch, "step": done, "epoch_steps": steps}, handle)
+        os.replace(partial, self._training_metadata_path)
 
 
 class Evaluate(keras.callbacks.Callback):

@@ -16,6 +16,7 @@ before the first step.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import inspect
 from typing import Any
 
@@ -40,6 +41,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "sample_every": 1,           # epochs between sample grids
     "num_samples": 64,           # samples per grid
     "checkpoint_every": 1,       # epochs between backups for resume
+    "backup_every_steps": 0,     # also back up every N steps within epochs; 0 = epoch ends only
     "deterministic": False,      # op determinism: bit-identical CPU runs for one seed (slower)
     # Remedies (GAN.compile options; 0 / "" = off, see ganzoo.models.GAN.compile):
     "feature_matching": 0.0,     # weight of Salimans et al.'s feature-matching term
@@ -78,13 +80,31 @@ def to_dict(config: Any) -> dict[str, Any]:
 
 
 def make_optimizer(spec: Any, name: str) -> keras.optimizers.Optimizer | None:
-    """``{"name": "adam", "learning_rate": 2e-4, ...}`` -> a Keras optimizer; None stays None."""
+    """``{"name": "adam", "learning_rate": 2e-4, ...}`` -> a Keras optimizer; None stays None.
+
+    ``learning_rate`` may also be a Keras schedule in its serialized form, e.g.
+    ``{"class_name": "CosineDecay", "config": {"initial_learning_rate": 3e-4,
+    "decay_steps": 4500}}`` (any class of ``keras.optimizers.schedules``).
+    """
     if spec is None:
         return None
     spec = dict(spec)
     kind = spec.pop("name", None)
     if not kind:
         _fail(f"train.{name} needs a 'name' (e.g. 'adam'), got {spec}.")
+    rate = spec.get("learning_rate")
+    if isinstance(rate, config_dict.ConfigDict):
+        rate = rate.to_dict()
+    if isinstance(rate, Mapping):
+        try:
+            spec["learning_rate"] = keras.optimizers.schedules.deserialize(
+                {"class_name": rate["class_name"], "config": dict(rate["config"])})
+        except (KeyError, TypeError, ValueError) as error:
+            _fail(
+                f"train.{name}.learning_rate={dict(rate)} is not a Keras learning-rate schedule "
+                f"({error}); use e.g. {{'class_name': 'CosineDecay', 'config': "
+                "{'initial_learning_rate': 3e-4, 'decay_steps': 4500}}."
+            )
     try:
         cls = type(keras.optimizers.get(kind))
     except ValueError:
@@ -141,6 +161,11 @@ def validate(config: Any) -> None:
         _fail(f"train.precision='{train['precision']}' is unknown; choose one of {', '.join(PRECISIONS)}.")
     if int(train.get("steps_per_epoch", 0)) < 0:
         _fail(f"train.steps_per_epoch={train['steps_per_epoch']} must be 0 (one pass) or positive.")
+    if int(train.get("backup_every_steps", 0)) < 0:
+        _fail(
+            f"train.backup_every_steps={train['backup_every_steps']} must be 0 (back up at epoch "
+            "ends only) or a positive number of steps."
+        )
     losses.get(train.get("loss", "non_saturating"), train.get("label_smoothing", 0.0))
     for key in ("g_optimizer", "d_optimizer"):
         make_optimizer(train.get(key), key)

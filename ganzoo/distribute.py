@@ -58,6 +58,71 @@ def global_batch_random(draw, batch_size, seed):
     return values[start : start + batch_size]
 
 
+def needs_own_multi_step(model) -> bool:
+    """True when Keras 3.15's multi-step train function fails for ``model``'s strategy.
+
+    Keras runs each of the ``steps_per_execution`` steps as a nested
+    ``tf.function`` inside a ``tf.cond`` of a ``tf.while_loop``. Under
+    ``MirroredStrategy`` the step's ``merge_call`` (the gradient all-reduce)
+    inside that branch leaves a branch placeholder unfed: "You must feed a
+    value for placeholder tensor ... while/cond" (keras-team/keras#19246;
+    a plain ``Sequential`` fails the same way on 2 logical CPUs).
+    """
+    return int(model.steps_per_execution) > 1 and isinstance(
+        model.distribute_strategy, tf.distribute.MirroredStrategy
+    )
+
+
+def multi_step_train_function(model):
+    """``model.train_function`` running ``steps_per_execution`` steps per call, without the nested cond.
+
+    The same contract as Keras' own: called with a distributed iterator, it
+    runs up to ``steps_per_execution`` steps (fewer when the data ends, and an
+    ``OutOfRangeError`` that ``fit`` ends the epoch on when there is none left)
+    and returns the last step's logs averaged over replicas. The steps run
+    in a ``tf.while_loop`` whose condition checks for a next batch, so no step
+    sits inside a ``tf.cond`` branch.
+    """
+    strategy = model.distribute_strategy
+    steps = int(model.steps_per_execution)
+
+    def one_step(data):
+        outputs = strategy.run(model.train_step, args=(data,))
+        return tf.nest.map_structure(lambda v: strategy.reduce("MEAN", v, axis=None), outputs)
+
+    if not model.run_eagerly:
+        one_step = tf.function(one_step, reduce_retracing=True, jit_compile=bool(model.jit_compile),
+                               autograph=False)
+
+    def steps_on_iterator(iterator):
+        logs = one_step(iterator.get_next())
+
+        def more(done, logs, batch):
+            return tf.logical_and(done < steps, batch.has_value())
+
+        def step(done, logs, batch):
+            logs = one_step(batch.get_value())
+            # Fetch a batch only when another step will run, so none is dropped.
+            batch = tf.cond(done + 1 < steps, iterator.get_next_as_optional, lambda: batch)
+            return done + 1, logs, batch
+
+        _, logs, _ = tf.while_loop(more, step, [tf.constant(1), logs, iterator.get_next_as_optional()])
+        return logs
+
+    if not model.run_eagerly:
+        steps_on_iterator = tf.function(steps_on_iterator, reduce_retracing=True, autograph=False)
+
+    def train_function(iterator):
+        if isinstance(iterator, (tf.data.Iterator, tf.distribute.DistributedIterator)):
+            return steps_on_iterator(iterator)
+        logs = None
+        for _, data in zip(range(steps), iterator):  # train_on_batch passes a Python iterable
+            logs = one_step(data)
+        return logs
+
+    return train_function
+
+
 def is_chief(strategy: tf.distribute.Strategy) -> bool:
     """True on the process that writes checkpoints, samples and exports.
 
@@ -117,6 +182,8 @@ def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | Non
             logs = {m.name: float(m.result()) for m in model.metrics}
             callback_list.on_train_batch_end(index, logs)
             index += 1
+            if model.stop_training:  # as in fit: e.g. a resumed epoch's last step
+                break
         callback_list.on_epoch_end(epoch, logs)
         if model.stop_training:
             break

@@ -204,18 +204,23 @@ def pretrain(
     steps: int,
     learning_rate: float = 1e-3,
     temperature: float = 0.1,
+    strategy: tf.distribute.Strategy | None = None,
 ) -> list[float]:
     """Trains both encoders with :func:`contrastive_loss` for ``steps`` batches.
 
     ``batches`` yields ``(images [b, H, W, C], token_ids [b, max_length])``;
     it is cycled when shorter than ``steps``. Returns the loss of each step.
+    Under a ``strategy`` with N replicas (the encoders built in its scope), a
+    ``tf.data.Dataset`` is split across them and each pair's negatives are the
+    captions and images of its own replica's share of the batch.
     """
-    optimizer = keras.optimizers.Adam(learning_rate)
+    strategy = strategy or tf.distribute.get_strategy()
     variables = text_encoder.trainable_variables + image_encoder.trainable_variables
-    optimizer.build(variables)
+    with strategy.scope():  # an optimizer belongs to the strategy it is created under
+        optimizer = keras.optimizers.Adam(learning_rate)
+        optimizer.build(variables)
 
-    @tf.function
-    def step(images, ids):
+    def replica_step(images, ids):
         with tf.GradientTape() as tape:
             loss = tf.nn.compute_average_loss(
                 contrastive_loss(image_encoder(images, training=True), text_encoder(ids, training=True), temperature)
@@ -223,6 +228,12 @@ def pretrain(
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
 
+    @tf.function
+    def step(images, ids):
+        return strategy.reduce("SUM", strategy.run(replica_step, args=(images, ids)), axis=None)
+
+    if isinstance(batches, tf.data.Dataset):
+        batches = strategy.experimental_distribute_dataset(batches)
     history: list[float] = []
     while len(history) < int(steps):
         produced = False

@@ -4,8 +4,10 @@ Override any config key on the command line, e.g. ``--config.train.epochs=5``
 or ``--config.data.image_size=64``. The run writes, under ``--workdir``:
 
     config.json              the resolved config
-    checkpoints/backup/      a backup every ``train.checkpoint_every`` epochs;
-                             re-running an interrupted command resumes from it
+    checkpoints/backup/      a backup every ``train.checkpoint_every`` epochs (and
+                             every ``train.backup_every_steps`` steps if > 0);
+                             re-running an interrupted command resumes from it,
+                             mid-epoch included, to the same total step count
     checkpoints/model.keras  the trained model (``keras.models.load_model``)
     samples/epoch_NNNN.png   fixed-noise sample grids
     logs/                    TensorBoard scalars and sample images
@@ -64,7 +66,7 @@ def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bo
     elif os.path.exists(config_path):
         with open(config_path) as handle:
             previous = json.load(handle)
-        if previous != config:
+        if _with_train_defaults(previous) != _with_train_defaults(config):
             raise GanzooError(
                 f"ganzoo.train: workdir '{workdir}' holds an interrupted run with a different "
                 "config; re-run with the same config to resume, pass --overwrite to start "
@@ -72,6 +74,13 @@ def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bo
             )
         return True
     return False
+
+
+def _with_train_defaults(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` with every train key; a run recorded before a key existed used its default."""
+    if not isinstance(config.get("train"), dict):
+        return config
+    return {**config, "train": {**config_lib.TRAIN_DEFAULTS, **config["train"]}}
 
 
 def check_writable(workdir: str, needed_mb: int = 200) -> None:
@@ -123,7 +132,12 @@ def build(config: dict[str, Any], element_spec) -> Any:
     model_config[models_lib.DATA_SHAPE_ARG[name]] = tuple(int(d) for d in spec.shape[1:])
     model_config.setdefault("seed", config["seed"])
     model = models_lib.get(name)(**model_config)
-    train = config["train"]
+    compile_model(model, config["train"])
+    return model
+
+
+def compile_model(model: Any, train: dict[str, Any]) -> None:
+    """Compiles ``model`` with the optimizers, loss and remedies of a config's ``train`` group."""
     model.compile(
         g_optimizer=config_lib.make_optimizer(train["g_optimizer"], "g_optimizer"),
         d_optimizer=config_lib.make_optimizer(train["d_optimizer"], "d_optimizer"),
@@ -138,7 +152,6 @@ def build(config: dict[str, Any], element_spec) -> Any:
         steps_per_execution=train["steps_per_execution"],
         jit_compile=train["jit_compile"],
     )
-    return model
 
 
 def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str = "auto") -> dict[str, Any]:
@@ -192,7 +205,7 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     join = lambda *parts: os.path.join(workdir, *parts)  # noqa: E731
     throughput = callbacks_lib.Throughput(train_cfg["batch_size"])
     backup = callbacks_lib.Backup(join("checkpoints", "backup"), every=train_cfg["checkpoint_every"],
-                                  write=chief)
+                                  every_steps=train_cfg["backup_every_steps"], write=chief)
     callbacks = [callbacks_lib.StopOnNonFinite(), backup, throughput]
     if chief:
         callbacks[2:2] = [

@@ -13,7 +13,8 @@ import textwrap
 import numpy as np
 import pytest
 
-SCRIPT = textwrap.dedent(
+# Two logical CPU devices, set before TensorFlow initializes them.
+PREAMBLE = textwrap.dedent(
     """
     import json, os
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
@@ -21,6 +22,11 @@ SCRIPT = textwrap.dedent(
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from ganzoo.distribute import get_strategy
+    """
+)
+
+SCRIPT = PREAMBLE + textwrap.dedent(
+    """
     from ganzoo.models import DCGAN, WGAN
 
     def one_epoch(model_name, strategy_name):
@@ -78,3 +84,112 @@ def test_one_epoch_on_two_replicas_gives_the_single_replica_weights(model, toler
     # Progress-bar values are per-example means on both, not 1/N of them.
     for name, value in single["logs"].items():
         np.testing.assert_allclose(mirrored["logs"][name], value, rtol=1e-4, atol=1e-5)
+
+
+STEPS_PER_EXECUTION_SCRIPT = PREAMBLE + textwrap.dedent(
+    """
+    from ganzoo.models import DCGAN
+
+    def two_epochs(strategy_name, steps_per_execution):
+        keras.utils.set_random_seed(0)
+        strategy = get_strategy(strategy_name)
+        with strategy.scope():
+            # No batch norm: per-replica statistics would differ from one replica's.
+            gan = DCGAN(image_shape=(16, 16, 1), latent_dim=8, g_filters=8, d_filters=8, batch_norm=False)
+            gan.compile(steps_per_execution=steps_per_execution)
+        # 5 batches an epoch: with 2 steps per execution the last execution has 1 step.
+        data = np.random.default_rng(0).uniform(-1, 1, (40, 16, 16, 1)).astype("float32")
+        gan.fit(tf.data.Dataset.from_tensor_slices(data).batch(8), epochs=2, verbose=0)
+        return {
+            "steps": int(gan.g_optimizer.iterations.numpy()),
+            "weights": [w.numpy().ravel().tolist() for w in gan.generator.weights + gan.discriminator.weights],
+        }
+
+    print(json.dumps({"default": two_epochs("default", 1), "mirrored": two_epochs("mirrored", 2)}))
+    """
+)
+
+
+@pytest.mark.slow
+def test_steps_per_execution_above_one_trains_under_mirrored_like_one_replica():
+    # Keras 3.15's own multi-step loop fails here ("You must feed a value for
+    # placeholder tensor ... while/cond"); ganzoo's loop must run every step once.
+    result = subprocess.run([sys.executable, "-c", STEPS_PER_EXECUTION_SCRIPT], capture_output=True,
+                            text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = json.loads(result.stdout.strip().splitlines()[-1])
+    assert runs["default"]["steps"] == runs["mirrored"]["steps"] == 10
+    for a, b in zip(runs["default"]["weights"], runs["mirrored"]["weights"]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+OTHER_MODELS_SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    import numpy as np, tensorflow as tf, keras
+    setting = sys.argv[1]
+    if setting == "mirrored":
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from ganzoo.data import photos, registry
+    from ganzoo.distribute import get_strategy
+    from ganzoo.models import LAPGAN, SRGAN, FrontalizationGAN, TextToImageGAN
+
+    def lapgan():
+        x = np.random.default_rng(0).uniform(-1, 1, (16, 16, 16, 1)).astype("float32")
+        return (LAPGAN(image_shape=(16, 16, 1), levels=2, coarse_latent_dim=8, g_units=16, d_units=16,
+                       g_filters=4, d_filters=4),
+                tf.data.Dataset.from_tensor_slices(x).batch(8, drop_remainder=True))
+
+    def srgan():
+        hr = np.random.default_rng(0).uniform(-1, 1, (8, 32, 32, 3)).astype("float32")
+        lr = photos.downscale(hr, 4).numpy()
+        # One MSE pre-training step, then GAN steps: both phases run.
+        return (SRGAN(lr_shape=(8, 8, 3), scale=4, num_blocks=1, g_filters=8, d_filters=4, d_dense=8,
+                      content_loss="mse", pretrain_steps=1),
+                tf.data.Dataset.from_tensor_slices((lr, hr)).batch(4, drop_remainder=True))
+
+    def text_to_image():
+        return (TextToImageGAN(image_shape=(16, 16, 3), latent_dim=8, projection_dim=8, text_dim=8,
+                               encoder_width=8, g_filters=8, d_filters=8, max_length=32, text_pretrain_steps=2),
+                registry.load("shapes", batch_size=4, image_size=16, num_examples=8))
+
+    def frontalization():
+        rng, n = np.random.default_rng(0), 8
+        marks = np.tile(np.array([[12, 16], [20, 16], [16, 20], [13, 24], [19, 24]], "float32"), (n, 1, 1))
+        info = {"landmarks": marks, "frontal": rng.uniform(-1, 1, (n, 32, 32, 3)).astype("float32"),
+                "identity": rng.integers(0, 4, n).astype("int32"), "yaw": rng.choice([0, 45], n).astype("int32")}
+        pose = rng.uniform(-1, 1, (n, 32, 32, 3)).astype("float32")
+        return (FrontalizationGAN(image_shape=(32, 32, 3), num_identities=4, g_filters=4, local_filters=4,
+                                  d_filters=4, bottleneck=8, identity_filters=4, identity_steps=2, preview_data=None),
+                tf.data.Dataset.from_tensor_slices((pose, info)).batch(4, drop_remainder=True))
+
+    strategy = get_strategy("mirrored" if setting == "mirrored" else "default")
+    results = {}
+    for name in ("lapgan", "srgan", "text_to_image", "frontalization"):
+        keras.utils.set_random_seed(0)
+        keras.config.set_dtype_policy("float32" if setting == "mirrored" else setting)
+        with strategy.scope():
+            model, data = globals()[name]()
+            model.compile()
+        keras.config.set_dtype_policy("float32")
+        history = model.fit(data, epochs=2, verbose=0)
+        results[name] = {"replicas": strategy.num_replicas_in_sync,
+                         "logs": {k: float(v[-1]) for k, v in history.history.items()}}
+    print(json.dumps(results))
+    """
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("setting", ["mirrored", "mixed_bfloat16", "mixed_float16"])
+def test_lapgan_srgan_text_to_image_and_frontalization_train_to_finite_losses(setting):
+    result = subprocess.run([sys.executable, "-c", OTHER_MODELS_SCRIPT, setting], capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    runs = json.loads(result.stdout.strip().splitlines()[-1])
+    assert sorted(runs) == ["frontalization", "lapgan", "srgan", "text_to_image"]
+    for name, run in runs.items():
+        assert run["replicas"] == (2 if setting == "mirrored" else 1), name
+        assert run["logs"] and all(np.isfinite(v) for v in run["logs"].values()), (name, run["logs"])

@@ -102,6 +102,80 @@ def test_interrupted_run_resumes_from_its_last_checkpoint(tmp_path, monkeypatch)
     assert sorted(os.listdir(tmp_path / "samples")) == ["epoch_0001.png", "epoch_0002.png"]
 
 
+KILL_AT_STEP_SCRIPT = """
+import os, signal, sys
+sys.path.insert(0, {tests!r})
+from test_train_script import tiny_config
+from ganzoo import callbacks, train
+
+def kill_at_step(self, batch, logs=None):  # after the backup callback has seen this step
+    if batch + 1 == {kill_step}:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+callbacks.Throughput.on_train_batch_end = kill_at_step
+config = tiny_config()
+config.train.update({overrides!r})
+train.train(config, {workdir!r}, verbose=0)
+"""
+
+
+STEP_BACKUPS = dict(epochs=2, steps_per_epoch=10, backup_every_steps=3)
+
+
+def resume_and_check_step_count(workdir, overrides):
+    config = tiny_config()
+    config.train.update(overrides)
+    metrics = train_lib.train(config, str(workdir), verbose=0)
+    # Keras' BackupAndRestore alone would run the backed-up steps of epoch 1 twice.
+    assert metrics["resumed"] is True and metrics["steps"] == 2 * 10
+    from ganzoo.utils.runs import load_model
+
+    model = load_model(str(workdir / "checkpoints" / "model.keras"))
+    assert int(model.g_optimizer.iterations.numpy()) == 2 * 10
+    assert np.isfinite(model.generate(2, seed=0)).all()
+
+
+@pytest.mark.slow
+def test_run_sigkilled_mid_epoch_resumes_from_its_step_backup_to_the_same_step_count(tmp_path):
+    # 2 epochs of 10 steps, a backup every 3 steps (at steps 3 and 6), SIGKILL at step 7 of epoch 1.
+    script = KILL_AT_STEP_SCRIPT.format(tests=str(ROOT / "tests"), kill_step=7, overrides=STEP_BACKUPS,
+                                        workdir=str(tmp_path))
+    killed = run_cli("-c", script)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    metadata = json.loads((tmp_path / "checkpoints" / "backup" / "training_metadata.json").read_text())
+    assert metadata == {"epoch": 0, "step": 6, "epoch_steps": 10}
+    resume_and_check_step_count(tmp_path, STEP_BACKUPS)
+
+
+def test_interrupted_multi_step_run_resumes_mid_epoch_to_the_same_step_count(tmp_path, monkeypatch):
+    # Two steps per execution: callbacks see steps 2, 4, 6, ...; backups every 3 steps
+    # land at steps 4 and 8. Interrupted after step 6, the run resumes at step 4.
+    class Killed(Exception):
+        pass
+
+    def die_at_step_6(self, batch, logs=None):
+        if batch + 1 == 6:
+            raise Killed()
+
+    overrides = dict(STEP_BACKUPS, steps_per_execution=2)
+    config = tiny_config()
+    config.train.update(overrides)
+    monkeypatch.setattr(callbacks.Throughput, "on_train_batch_end", die_at_step_6)
+    with pytest.raises(Killed):
+        train_lib.train(config, str(tmp_path), verbose=0)
+    monkeypatch.undo()
+    metadata = json.loads((tmp_path / "checkpoints" / "backup" / "training_metadata.json").read_text())
+    assert metadata == {"epoch": 0, "step": 4, "epoch_steps": 10}
+    resume_and_check_step_count(tmp_path, overrides)
+
+
+def test_negative_backup_every_steps_is_refused(tmp_path):
+    config = tiny_config()
+    config.train.backup_every_steps = -1
+    with pytest.raises(GanzooError, match=r"train.backup_every_steps=-1 must be 0 .* or a positive"):
+        train_lib.train(config, str(tmp_path), verbose=0)
+
+
 def test_interrupted_run_with_another_config_is_refused(tmp_path, monkeypatch):
     (tmp_path / "config.json").write_text(json.dumps({"model": {"name": "other"}}))
     with pytest.raises(GanzooError, match="different config"):

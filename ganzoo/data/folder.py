@@ -2,12 +2,19 @@
 
 Files with the extensions in ``EXTENSIONS`` are listed (sorted, so runs are
 reproducible), decoded and resized inside tf.data. With ``with_labels`` the
-first-level sub-folder names are the classes, in sorted order.
+first-level sub-folder names are the classes, in sorted order. Mixed sizes,
+grayscale, palette and RGBA files are all decoded as RGB, centre-cropped to a
+square and resized to ``image_size``, then converted to ``channels``.
 
-Corrupt files: a file whose first bytes are not an image signature is skipped
-with a warning that names it, when the folder is listed; a file that passes
-that check but still fails to decode (e.g. truncated) is dropped inside the
-pipeline by ``ignore_errors`` with TensorFlow's warning.
+Corrupt files are skipped, with a warning that names each one, when the folder
+is listed (before training): a file whose first bytes are no image signature,
+and a truncated file — one whose end is not the format's end (PNG's IEND
+chunk, JPEG's end-of-image marker, GIF's trailer, BMP's declared size) and that
+TensorFlow then fails to decode. Only the first and last bytes of a sound file
+are read, so listing stays fast. A file that is complete yet corrupt inside
+(rare) is still dropped in the pipeline by ``ignore_errors``, whose warning
+does not name it; the next pass's first image takes its place, so an epoch
+keeps its known length.
 """
 
 from __future__ import annotations
@@ -32,18 +39,56 @@ _SIGNATURES = {
 }
 
 
-def _looks_like_image(path: str) -> bool:
-    """True when the file starts with any image signature (names can lie about the type)."""
+def _signature_type(head: bytes) -> str | None:
+    """The image type whose signature ``head`` starts with (names can lie about the type)."""
+    for suffix, signatures in _SIGNATURES.items():
+        if any(head.startswith(sig) for sig in signatures):
+            return suffix
+    return None
+
+
+def _ends_whole(kind: str, head: bytes, tail: bytes, size: int) -> bool:
+    """True when a file of type ``kind`` ends as a complete file of that type does."""
+    if kind == ".png":
+        return tail.endswith(b"IEND\xaeB`\x82")
+    if kind in (".jpg", ".jpeg"):
+        return tail.rstrip(b"\x00").endswith(b"\xff\xd9")
+    if kind == ".gif":
+        return tail.endswith(b";")
+    return len(head) >= 6 and int.from_bytes(head[2:6], "little") <= size  # BMP's declared size
+
+
+def _decode_error(path: str) -> str | None:
+    """TensorFlow's reason why ``path`` does not decode, or None when it does."""
     try:
+        tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
+    except tf.errors.OpError as error:
+        return error.message.split("\n")[0].split("}}")[-1].strip()
+    return None
+
+
+def _problem(path: str) -> str | None:
+    """Why ``path`` is not a usable image, or None. Reads its first and last bytes only,
+    and decodes it only when its end looks wrong (trailing bytes after the end are allowed)."""
+    try:
+        size = os.path.getsize(path)
         with open(path, "rb") as handle:
-            head = handle.read(8)
-    except OSError:
-        return False
-    return any(head.startswith(sig) for sigs in _SIGNATURES.values() for sig in sigs)
+            head = handle.read(16)
+            handle.seek(max(0, size - 16))
+            tail = handle.read(16)
+    except OSError as error:
+        return f"it cannot be read ({error.strerror})"
+    kind = _signature_type(head)
+    if kind is None:
+        return "not an image file (its first bytes are no PNG, JPEG, BMP or GIF signature)"
+    if _ends_whole(kind, head, tail, size):
+        return None
+    reason = _decode_error(path)
+    return None if reason is None else f"truncated or corrupt ({reason})"
 
 
 def list_images(root: str) -> list[str]:
-    """Sorted image paths under ``root``; corrupt files are skipped with a warning."""
+    """Sorted image paths under ``root``; corrupt or truncated files are skipped with a warning naming each."""
     root_path = pathlib.Path(root).expanduser()
     if not root_path.is_dir():
         raise GanzooError(f"ganzoo.data: folder '{root}' does not exist or is not a directory.")
@@ -57,12 +102,16 @@ def list_images(root: str) -> list[str]:
         )
     good = []
     for path in found:
-        if _looks_like_image(path):
+        problem = _problem(path)
+        if problem is None:
             good.append(path)
         else:
-            logging.warning("ganzoo.data: skipping '%s': not a readable image file.", path)
+            logging.warning("ganzoo.data: skipping '%s': %s.", path, problem)
     if not good:
         raise GanzooError(f"ganzoo.data: folder '{root}' has no readable image files; all {len(found)} are corrupt.")
+    if len(good) < len(found):
+        logging.warning("ganzoo.data: folder '%s': skipped %d of %d image files (named above).",
+                        root, len(found) - len(good), len(found))
     return good
 
 
@@ -72,7 +121,6 @@ def folder(
 ) -> Source:
     files = list_images(path)
     size = int(image_size or 64)
-    decode_channels = channels or 3
     labels = None
     if with_labels:
         root = pathlib.Path(path).expanduser()
@@ -92,12 +140,18 @@ def folder(
 
     def decode(filename, label=None):
         raw = tf.io.read_file(filename)
-        image = tf.io.decode_image(raw, channels=decode_channels, expand_animations=False)
-        image = tf.ensure_shape(image, [None, None, decode_channels])
+        # Always RGB first: decoding GIFs, CMYK JPEGs or colour BMPs straight to one
+        # channel fails ("Unsupported color conversion"); set_channels converts after.
+        image = tf.io.decode_image(raw, channels=3, expand_animations=False)
+        image = tf.ensure_shape(image, [None, None, 3])
         image = to_range(square_resize(tf.cast(image, tf.float32), size), 255.0)
         image = tf.clip_by_value(set_channels(image, channels), -1.0, 1.0)
         return image if label is None else (image, tf.cast(label, tf.int32))
 
     dataset = dataset.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.ignore_errors(log_warning=True)
+    dataset = dataset.ignore_errors(log_warning=True)  # complete files corrupt inside (see above)
+    # A known length: fit then never calls past the end of an epoch (Keras 3.15
+    # counts an optimizer step on that call) and a backup can resume mid-epoch.
+    # If a file was dropped above, the next pass's first image takes its place.
+    dataset = dataset.repeat().take(len(files)).apply(tf.data.experimental.assert_cardinality(len(files)))
     return Source(dataset, len(files), in_memory=False, shuffled=shuffle)

@@ -36,6 +36,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganzoo import distribute
 from ganzoo import losses as losses_lib
 from ganzoo.distribute import global_batch_random
 from ganzoo.errors import GanzooError
@@ -551,6 +552,15 @@ class GAN(keras.Model):
         # A tf.data pipeline shuffles itself; Keras would warn that shuffle=True is ignored.
         kwargs.setdefault("shuffle", False)
         return super().fit(*args, **kwargs)
+
+    def make_train_function(self, force: bool = False):
+        # Keras 3.15's multi-step loop fails under MirroredStrategy (see
+        # ganzoo.distribute.needs_own_multi_step); ganzoo runs its own there.
+        if not distribute.needs_own_multi_step(self):
+            return super().make_train_function(force)
+        if self.train_function is None or force:
+            self.train_function = distribute.multi_step_train_function(self)
+        return self.train_function
 
     def evaluate(self, *args: Any, **kwargs: Any):
         self._check_compiled()

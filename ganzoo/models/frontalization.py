@@ -112,7 +112,10 @@ class LandmarkPatch(keras.layers.Layer):
         x2 = (centre[:, 0] + w / 2 - 0.5) / (width - 1.0)
         boxes = tf.stack([y1, x1, y2, x2], axis=1)
         index = tf.range(tf.shape(images)[0])
-        return tf.image.crop_and_resize(images, boxes, index, self.size, extrapolation_value=0.0)
+        # crop_and_resize takes no bfloat16 and always returns float32 (mixed precision).
+        patches = tf.image.crop_and_resize(tf.cast(images, tf.float32), boxes, index, self.size,
+                                           extrapolation_value=0.0)
+        return tf.cast(patches, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0][0], self.size[0], self.size[1], input_shape[0][-1])

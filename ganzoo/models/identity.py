@@ -114,8 +114,8 @@ def train(
     """
     strategy = strategy or tf.distribute.get_strategy()
     num_classes = int(network.outputs[0].shape[-1])
-    optimizer = keras.optimizers.Adam(learning_rate, name="identity_adam")
-    with strategy.scope():
+    with strategy.scope():  # an optimizer belongs to the strategy it is created under
+        optimizer = keras.optimizers.Adam(learning_rate, name="identity_adam")
         optimizer.build(network.trainable_variables)
 
     def step(batch):

@@ -329,7 +329,7 @@ class TextToImageGAN(GAN):
         try:
             losses = text_lib.pretrain(
                 self.text_encoder, self.image_encoder, batches, steps,
-                self.text_pretrain_learning_rate, self.text_temperature,
+                self.text_pretrain_learning_rate, self.text_temperature, strategy=self.distribute_strategy,
             )
         finally:
             self.text_encoder.trainable = self.train_text_encoder
@@ -470,6 +470,11 @@ class TextToImageGAN(GAN):
         validation = kwargs.get("validation_data")
         if validation is not None:
             kwargs["validation_data"] = self._ids_dataset(validation)
+        # Under a strategy, fit calls the model on a data batch when any layer is unbuilt
+        # (and fails: call() takes noise); the vectorizer's StringLookup never marks itself built.
+        for layer in self.vectorizer._flatten_layers():
+            if not layer.built:
+                layer.build(None)
         return super().fit(self._ids_dataset(x), *args, **kwargs)
 
     def evaluate(self, x=None, *args: Any, **kwargs: Any):

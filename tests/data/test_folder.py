@@ -1,10 +1,11 @@
-"""folder:<path> — recursive listing, decoding, labels from sub-folders, corrupt files."""
+"""folder:<path> — recursive listing, decoding, labels from sub-folders, corrupt, truncated and mixed files."""
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
 from ganzoo import data
+from ganzoo.data import folder as folder_lib
 from ganzoo.errors import GanzooError
 
 
@@ -47,11 +48,56 @@ def test_corrupt_file_is_skipped_with_a_warning_naming_it(folder, caplog):
     assert "broken.png" in caplog.text
 
 
-def test_truncated_image_is_dropped_in_the_pipeline(folder):
-    good = (folder / "dogs" / "c.png").read_bytes()
-    (folder / "dogs" / "truncated.png").write_bytes(good[: len(good) // 2])
-    ds = data.load(f"folder:{folder}", batch_size=1, image_size=8, shuffle=False, drop_remainder=False)
+@pytest.mark.parametrize("name, keep", [("truncated.png", 0.5), ("truncated.jpg", 0.9)])
+def test_truncated_image_is_skipped_when_listed_with_a_warning_naming_it(folder, caplog, name, keep):
+    image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
+    encoded = (tf.io.encode_png if name.endswith(".png") else tf.io.encode_jpeg)(image).numpy()
+    (folder / "dogs" / name).write_bytes(encoded[: int(len(encoded) * keep)])
+    with caplog.at_level("WARNING"):
+        ds = data.load(f"folder:{folder}", batch_size=1, image_size=8, shuffle=False, drop_remainder=False)
+    assert f"skipping '{folder / 'dogs' / name}': truncated or corrupt" in caplog.text
+    assert "skipped 1 of 5 image files" in caplog.text
     assert sum(1 for _ in ds) == 4
+    # Known before the pipeline runs: only the 4 good files are listed.
+    assert len(folder_lib.list_images(str(folder))) == 4
+
+
+def test_complete_file_corrupt_inside_keeps_the_epoch_length(folder):
+    image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
+    encoded = bytearray(tf.io.encode_png(image).numpy())
+    encoded[60:80] = bytes(20)  # inside the pixel data: signature and end intact
+    (folder / "dogs" / "scrambled.png").write_bytes(bytes(encoded))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        tf.io.decode_png(bytes(encoded))
+    ds = data.load(f"folder:{folder}", batch_size=1, image_size=8, shuffle=False, drop_remainder=False)
+    # Listed (its ends look whole), dropped when decoded, and replaced by another image.
+    assert int(ds.cardinality()) == 5 and sum(1 for _ in ds) == 5
+
+
+def test_bytes_after_a_complete_image_do_not_make_it_corrupt(folder, caplog):
+    good = (folder / "dogs" / "c.png").read_bytes()
+    (folder / "dogs" / "padded.png").write_bytes(good + b"\x00" * 100)
+    with caplog.at_level("WARNING"):
+        files = folder_lib.list_images(str(folder))
+    assert str(folder / "dogs" / "padded.png") in files and "skipping" not in caplog.text
+
+
+def test_mixed_sizes_modes_and_formats_are_all_converted(tmp_path):
+    image_lib = pytest.importorskip("PIL.Image")
+    rng = np.random.default_rng(0)
+    pixels = lambda *shape: rng.integers(0, 256, shape, np.uint8)  # noqa: E731
+    image_lib.fromarray(pixels(10, 14, 3)).save(tmp_path / "rgb.png")
+    image_lib.fromarray(pixels(20, 9)).save(tmp_path / "gray.png")
+    image_lib.fromarray(pixels(12, 12, 4)).save(tmp_path / "rgba.png")
+    image_lib.fromarray(pixels(12, 16)).convert("P").save(tmp_path / "palette.png")
+    image_lib.fromarray(pixels(12, 16, 3)).save(tmp_path / "colour.gif")
+    image_lib.fromarray(pixels(12, 16, 3)).save(tmp_path / "colour.bmp")
+    image_lib.fromarray(pixels(7, 30)).convert("CMYK").save(tmp_path / "cmyk.jpg")
+    for channels in (1, 3):
+        ds = data.load(f"folder:{tmp_path}", batch_size=7, image_size=8, channels=channels, shuffle=False)
+        (batch,) = list(ds)  # none dropped: decoding a GIF straight to 1 channel used to fail
+        assert batch.shape == (7, 8, 8, channels)
+        assert float(batch.numpy().min()) >= -1.0 and float(batch.numpy().max()) <= 1.0
 
 
 def test_empty_folder_and_missing_folder_raise_clear_errors(tmp_path):
