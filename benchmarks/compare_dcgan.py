@@ -33,6 +33,8 @@ import time  # noqa: E402
 from absl import app, flags  # noqa: E402
 import numpy as np  # noqa: E402
 
+import networks  # noqa: E402  (benchmarks/networks.py, beside this script)
+
 _SIZES = flags.DEFINE_list("sizes", ["28", "64"], "Image sizes: 28 and/or 64.")
 _ROUNDS = flags.DEFINE_integer("rounds", 5, "Alternating timing rounds.")
 _STEPS = flags.DEFINE_integer("steps", 0, "Steps per round (0: 40 at 28, 8 at 64).")
@@ -49,27 +51,11 @@ LATENT = 100
 
 
 def keras_networks(size: int):
-    import keras
-
     from ganzoo.models import dcgan
 
     if size == 64:
         return dcgan.build_generator((64, 64, 3), LATENT, 64), dcgan.build_discriminator((64, 64, 3), 64)
-    init = keras.initializers.RandomNormal(0.0, 0.02)
-    bn = lambda: keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5)  # noqa: E731
-    z = keras.Input((LATENT,))
-    x = keras.layers.Dense(7 * 7 * 128, use_bias=False, kernel_initializer=init)(z)
-    x = keras.layers.ReLU()(bn()(keras.layers.Reshape((7, 7, 128))(x)))
-    x = keras.layers.Conv2DTranspose(64, 4, 2, "same", use_bias=False, kernel_initializer=init)(x)
-    x = keras.layers.ReLU()(bn()(x))
-    x = keras.layers.Conv2DTranspose(1, 4, 2, "same", activation="tanh", kernel_initializer=init)(x)
-    generator = keras.Model(z, x, name="generator")
-    images = keras.Input((28, 28, 1))
-    y = keras.layers.LeakyReLU(0.2)(keras.layers.Conv2D(64, 4, 2, "same", kernel_initializer=init)(images))
-    y = keras.layers.Conv2D(128, 4, 2, "same", use_bias=False, kernel_initializer=init)(y)
-    y = keras.layers.LeakyReLU(0.2)(bn()(y))
-    y = keras.layers.Dense(1, kernel_initializer=init)(keras.layers.Flatten()(y))
-    return generator, keras.Model(images, y, name="discriminator")
+    return networks.dcgan28(LATENT)
 
 
 def shape_of(size: int):

@@ -1,0 +1,51 @@
+"""benchmarks/train_throughput.py end to end at tiny settings: its table, its JSON line, its error rows."""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+SCRIPT = ROOT / "benchmarks" / "train_throughput.py"
+ROW_KEYS = {
+    "label", "config", "network", "data", "batch", "img_s", "step_ms", "compute_ms", "input_ms",
+    "input_share", "stall_share", "first_batch_ms", "gflop_per_step", "gflops", "peak_fraction",
+}
+
+
+def run_throughput(*flags):
+    # This checkout's ganzoo first, whatever else is installed.
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=path)
+    result = subprocess.run([sys.executable, str(SCRIPT), *flags], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = result.stdout.strip().splitlines()
+    return lines, json.loads(lines[-1])
+
+
+@pytest.mark.slow
+def test_train_throughput_prints_table_row_and_json_with_counted_flops():
+    lines, summary = run_throughput("--models=dcgan28", "--steps=2", "--warmup=1", "--rounds=1")
+    assert {"matmul_gflops", "matmul_gflops_end", "steps", "warmup", "rounds", "models"} <= set(summary)
+    assert summary["matmul_gflops"] > 0
+    row = summary["models"]["dcgan28"]
+    assert "error" not in row, row
+    assert ROW_KEYS <= set(row)
+    assert row["batch"] == 64 and row["img_s"] > 0 and row["step_ms"] > 0 and row["compute_ms"] > 0
+    assert 0 <= row["input_share"] < 1 and 0 <= row["stall_share"] < 1
+    # By hand from the layers' multiply-adds: 3 D forwards, 2 G forwards and the gradients
+    # each update needs make about 162 MFLOP per image; element-wise ops add about 1%.
+    assert 0.150 < row["gflop_per_step"] / row["batch"] < 0.175
+    assert any(line.startswith("| model | network (config) | data | batch | img/s |") for line in lines)
+    assert any(line.startswith("| DCGAN-28 | 28x28x1") for line in lines)
+
+
+@pytest.mark.slow
+def test_train_throughput_reports_a_failing_model_as_an_error_row_and_finishes():
+    lines, summary = run_throughput("--models=dcgan28", "--steps=1", "--warmup=1", "--rounds=1", "--timeout=1")
+    assert summary["models"]["dcgan28"] == {"label": "DCGAN-28", "error": "timed out after 1 s"}
+    assert "| DCGAN-28 | error: timed out after 1 s |" in "\n".join(lines)
