@@ -154,7 +154,6 @@ def test_shipped_presets_are_complete_small_and_in_the_wheel():
     assert total <= presets.MAX_TOTAL_BYTES
 
 
-@pytest.mark.skipif("dcgan_digits" not in presets.available(), reason="the dcgan_digits preset is not built")
 def test_dcgan_digits_preset_samples_32x32_digits_in_range_and_matches_its_hash():
     import hashlib
 
