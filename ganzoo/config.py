@@ -157,6 +157,12 @@ def validate(config: Any) -> None:
     for key in ("epochs", "batch_size", "d_steps", "steps_per_execution", "sample_every", "checkpoint_every"):
         if int(train.get(key, 1)) < 1:
             _fail(f"train.{key}={train[key]} must be at least 1.")
+    packing = model.get("packing", 1)
+    if packing != 1 and int(train.get("batch_size", 64)) % max(int(packing), 1):
+        _fail(
+            f"model.packing={packing} must divide train.batch_size={train['batch_size']} (the "
+            "discriminator judges packs of that many samples); choose a multiple of it."
+        )
     if train.get("precision", "float32") not in PRECISIONS:
         _fail(f"train.precision='{train['precision']}' is unknown; choose one of {', '.join(PRECISIONS)}.")
     if int(train.get("steps_per_epoch", 0)) < 0:

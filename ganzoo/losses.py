@@ -203,6 +203,7 @@ def gradient_penalty(
     epsilon: Tensor | None = None,
     seed: Tensor | None = None,
     target: float = 1.0,
+    packing: int = 1,
 ) -> Tensor:
     """WGAN-GP's two-sided penalty (Gulrajani et al. 2017, arXiv 1704.00028, eq. 3).
 
@@ -223,9 +224,14 @@ def gradient_penalty(
             :func:`interpolation_weights`.
         seed: stateless seed for ε.
         target: the norm the penalty pulls towards (1 in the paper).
+        packing: m when the critic packs m consecutive samples into one input
+            (``ganzoo.layers.Pack``): the norm is then taken over each pack's m
+            rows of the gradient, the gradient of that pack's critic value, and
+            ``epsilon`` should be equal within a pack.
 
     Returns:
-        Per-example penalty ``[batch]`` float32 (without λ).
+        Per-example penalty ``[batch]`` float32 (without λ); ``[batch / m]``, per
+        pack, with ``packing`` m > 1.
     """
     real = tf.cast(real, tf.float32)
     fake = tf.cast(tf.stop_gradient(fake), tf.float32)
@@ -236,7 +242,7 @@ def gradient_penalty(
         tape.watch(x_hat)
         scores = _per_example(critic(x_hat))
     grads = tf.cast(tape.gradient(scores, x_hat), tf.float32)
-    grads = tf.reshape(grads, [tf.shape(grads)[0], -1])
+    grads = tf.reshape(grads, [tf.shape(grads)[0] // int(packing), -1])
     # A tiny floor keeps the norm differentiable where the gradient is exactly zero.
     norms = tf.sqrt(tf.reduce_sum(tf.square(grads), axis=1) + 1e-12)
     return tf.square(norms - target)

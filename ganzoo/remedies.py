@@ -2,8 +2,9 @@
 
 The remedies of "Improved Techniques for Training GANs" (Salimans et al. 2016,
 arXiv 1606.03498), EBGAN (Zhao et al. 2016, arXiv 1609.03126), BEGAN
-(Berthelot et al. 2017, arXiv 1703.10717) and spectral normalization (Miyato
-et al. 2018, arXiv 1802.05957) live where they act:
+(Berthelot et al. 2017, arXiv 1703.10717), spectral normalization (Miyato
+et al. 2018, arXiv 1802.05957) and PacGAN (Lin et al. 2018, arXiv 1712.04086)
+live where they act:
 
     loss-side: ``GAN.compile`` options
         label_smoothing=0.1          one-sided label smoothing (real target 0.9)
@@ -13,8 +14,12 @@ et al. 2018, arXiv 1802.05957) live where they act:
     architectural: functions here that return a new discriminator
         with_minibatch_discrimination(d)   a MinibatchDiscrimination layer before D's output
         spectral_normalize(d)              every Dense/Conv in SpectralNorm
+        with_packing(d, m)                 D judges m samples at once (PacGAN's packing)
         build_autoencoder_discriminator    BEGAN's auto-encoder, outputs energies |v − AE(v)|
 
+The models that build their own networks (VanillaGAN, DCGAN, WGAN) switch the
+architectural ones on with constructor arguments (``minibatch_kernels``,
+``spectral_norm``, ``packing``) through :func:`apply_to_discriminator`.
 A generic ``ganzoo.models.GAN(generator, discriminator)`` serializes whatever
 networks it is given, so a model built from these round-trips through
 ``model.save``/``keras.models.load_model``.
@@ -28,7 +33,8 @@ import keras
 from keras import ops
 
 from ganzoo.errors import GanzooError
-from ganzoo.layers import MinibatchDiscrimination, SpectralNorm
+from ganzoo.layers import MinibatchDiscrimination, Pack, SpectralNorm
+from ganzoo.layers.packing import _check_packing
 from ganzoo.models.base import _feature_layer, _single
 
 _NORMALIZABLE = (
@@ -87,6 +93,54 @@ def spectral_normalize(network: keras.Model, power_iterations: int = 1) -> keras
     return clone
 
 
+def with_packing(discriminator: keras.Model, packing: int) -> keras.Model:
+    """PacGAN's packed discriminator: ``Pack(packing)`` after D's input, then D's layers.
+
+    Lin et al. 2018 (arXiv 1712.04086), section 3: D receives m samples, all
+    real or all generated, concatenated into one input (PacGAN2: m = 2,
+    PacGAN4: m = 4), and decides about the whole pack. The returned model keeps
+    D's per-sample input and stacks every m consecutive samples:
+
+        ``[batch, F] -> [batch / m, m·F]`` or ``[batch, H, W, C] -> [batch / m, H, W, m·C]``
+
+    then runs clones of D's layers (fresh weights: D's first layer now sees m
+    times as many input features), so the output is ``[batch / m, 1]``, one
+    logit per pack. Losses average over packs, which equals the paper's loss.
+    The batch size must be a multiple of ``packing``. Apply it before the other
+    remedies (:func:`apply_to_discriminator` does), so that minibatch
+    discrimination and spectral norm see packs.
+
+    Args:
+        discriminator: a functional discriminator whose layers form a chain
+            (each layer takes the previous one's output), built for one sample.
+        packing: m >= 1 (1 returns ``discriminator`` unchanged).
+    """
+    _check_functional(discriminator, "with_packing")
+    packing = _check_packing(packing)
+    if packing == 1:
+        return discriminator
+    if len(discriminator.inputs) != 1:
+        raise GanzooError(
+            f"ganzoo.remedies: with_packing needs a discriminator with one input; "
+            f"'{discriminator.name}' has {len(discriminator.inputs)}."
+        )
+    layers = [layer for layer in discriminator.layers if not isinstance(layer, keras.layers.InputLayer)]
+    previous = discriminator.inputs[0]
+    for layer in layers:
+        if layer.input is not previous:
+            raise GanzooError(
+                f"ganzoo.remedies: with_packing rebuilds a chain of layers, but layer '{layer.name}' of "
+                f"'{discriminator.name}' does not take the previous layer's output; put "
+                f"ganzoo.layers.Pack({packing}) after the discriminator's input yourself."
+            )
+        previous = layer.output
+    inputs = keras.Input(tuple(discriminator.inputs[0].shape[1:]), name=discriminator.inputs[0].name)
+    x = Pack(packing, name="pack")(inputs)
+    for layer in layers:
+        x = type(layer).from_config(layer.get_config())(x)
+    return keras.Model(inputs, x, name=f"{discriminator.name}_pac{packing}")
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class ReconstructionEnergy(keras.layers.Layer):
     """L(v) = mean |v − D(v)|, per example: BEGAN's discriminator energy.
@@ -132,16 +186,18 @@ def _size(shape: Sequence[int]) -> int:
 
 
 def apply_to_discriminator(
-    discriminator: keras.Model, minibatch_kernels: int = 0, spectral_norm: bool = False
+    discriminator: keras.Model, minibatch_kernels: int = 0, spectral_norm: bool = False, packing: int = 1
 ) -> keras.Model:
-    """The model constructors' switches: spectral norm, then minibatch discrimination.
+    """The model constructors' switches: packing, then spectral norm, then minibatch discrimination.
 
     Args:
         discriminator: a functional discriminator.
         minibatch_kernels: number of minibatch-discrimination kernels (0 = off;
             Salimans et al. 2016 use 100 with 5 dimensions each).
         spectral_norm: wrap every Dense/Conv layer in :class:`SpectralNorm`.
+        packing: samples per discriminator input (1 = off; PacGAN uses 2-4).
     """
+    discriminator = with_packing(discriminator, packing)
     if spectral_norm:
         discriminator = spectral_normalize(discriminator)
     if minibatch_kernels:

@@ -149,6 +149,8 @@ class DCGAN(GAN):
         minibatch_kernels: minibatch discrimination on D's last hidden stage
             (Salimans et al. 2016; 0 = off).
         spectral_norm: spectral normalization of D's layers (Miyato et al. 2018).
+        packing: m, the images D judges at once, stacked on the channel axis
+            (PacGAN, Lin et al. 2018; 1 = off); the batch size must be a multiple of it.
         seed: noise seed.
 
     ``compile()`` with no optimizers uses Adam(2e-4, β1 = 0.5) for both.
@@ -165,6 +167,7 @@ class DCGAN(GAN):
         sync_batch_norm: bool = False,
         minibatch_kernels: int = 0,
         spectral_norm: bool = False,
+        packing: int = 1,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -177,6 +180,7 @@ class DCGAN(GAN):
                 build_discriminator(image_shape, d_filters, batch_norm, sync_batch_norm),
                 minibatch_kernels,
                 spectral_norm,
+                packing,
             ),
             latent_dim=latent_dim,
             seed=seed,
@@ -189,6 +193,7 @@ class DCGAN(GAN):
         self.sync_batch_norm = bool(sync_batch_norm)
         self.minibatch_kernels = int(minibatch_kernels)
         self.spectral_norm = bool(spectral_norm)
+        self.packing = int(packing)
 
     def get_config(self) -> dict[str, Any]:
         return {
@@ -201,6 +206,7 @@ class DCGAN(GAN):
             "sync_batch_norm": self.sync_batch_norm,
             "minibatch_kernels": self.minibatch_kernels,
             "spectral_norm": self.spectral_norm,
+            "packing": self.packing,
             "seed": self.seed,
         }
 

@@ -95,6 +95,8 @@ class VanillaGAN(GAN):
         minibatch_kernels: minibatch discrimination on D's last hidden layer
             (Salimans et al. 2016; 0 = off).
         spectral_norm: spectral normalization of D's layers (Miyato et al. 2018).
+        packing: m, the samples D judges at once (PacGAN, Lin et al. 2018;
+            1 = off); the batch size must be a multiple of it.
         seed: noise seed.
 
     Train with ``compile(d_steps=k)`` for the paper's k discriminator steps.
@@ -111,6 +113,7 @@ class VanillaGAN(GAN):
         dropout: float = 0.5,
         minibatch_kernels: int = 0,
         spectral_norm: bool = False,
+        packing: int = 1,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -123,6 +126,7 @@ class VanillaGAN(GAN):
                 build_discriminator(data_shape, d_units, maxout, pieces, dropout),
                 minibatch_kernels,
                 spectral_norm,
+                packing,
             ),
             latent_dim=latent_dim,
             seed=seed,
@@ -138,6 +142,7 @@ class VanillaGAN(GAN):
             "dropout": float(dropout),
             "minibatch_kernels": int(minibatch_kernels),
             "spectral_norm": bool(spectral_norm),
+            "packing": int(packing),
             "seed": int(seed),
         }
 

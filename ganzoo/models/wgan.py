@@ -31,6 +31,7 @@ import keras
 import tensorflow as tf
 
 from ganzoo import losses as losses_lib
+from ganzoo import remedies
 from ganzoo.distribute import global_batch_random
 from ganzoo.errors import GanzooError
 from ganzoo.models import dcgan, vanilla
@@ -111,6 +112,9 @@ class WGAN(GAN):
         latent_dim: noise size (paper: 128 for the toy data, 100 for DCGAN images).
         g_units, d_units: MLP widths (paper: 512 × 3).
         g_filters, d_filters: DCGAN widths (ngf, ndf).
+        packing: m, the samples the critic judges at once (PacGAN, Lin et al.
+            2018; 1 = off); the gradient penalty then interpolates whole packs
+            and takes the norm per pack. The batch size must be a multiple of it.
         seed: noise seed (also the interpolation weights' stream).
 
     Metrics: ``w_distance`` = E[f(x)] − E[f(G(z))] (the critic's estimate, on the
@@ -133,6 +137,7 @@ class WGAN(GAN):
         d_units: Sequence[int] = (512, 512, 512),
         g_filters: int = 64,
         d_filters: int = 64,
+        packing: int = 1,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -156,12 +161,14 @@ class WGAN(GAN):
             critic = build_dcgan_critic(data_shape, d_filters, critic_norm)
         else:
             raise GanzooError(f"ganzoo: WGAN network='{network}' is unknown; choose 'mlp' or 'dcgan'.")
+        critic = remedies.with_packing(critic, packing)
         kwargs.pop("generator", None)
         kwargs.pop("discriminator", None)
         super().__init__(generator=generator, discriminator=critic, latent_dim=latent_dim, seed=seed, **kwargs)
         self.lipschitz = lipschitz
         self.gp_weight = float(gp_weight)
         self.clip_value = float(clip_value)
+        self.packing = int(packing)
         self.gp_seed = keras.random.SeedGenerator(self.seed + 1, name="gp_seed")
         self._config = {
             "data_shape": list(data_shape),
@@ -170,6 +177,7 @@ class WGAN(GAN):
             "gp_weight": self.gp_weight,
             "clip_value": self.clip_value,
             "critic_norm": critic_norm,
+            "packing": self.packing,
             "latent_dim": int(latent_dim),
             "g_units": [int(u) for u in g_units],
             "d_units": [int(u) for u in d_units],
@@ -207,13 +215,16 @@ class WGAN(GAN):
     def discriminator_penalty(self, real, fake, condition):
         if self.lipschitz != "gradient_penalty":
             return {}
-        rank = len(real.shape)
-        # ε for this replica's rows of the global batch (same numbers on 1 or N replicas).
+        rank, m = len(real.shape), self.packing
+        # ε for this replica's rows of the global batch (same numbers on 1 or N replicas),
+        # one per pack: x̂ then lies on the segment between a real and a fake pack.
         epsilon = global_batch_random(
-            lambda n, seed: losses_lib.interpolation_weights(n, rank, seed), tf.shape(real)[0], self.gp_seed.next()
+            lambda n, seed: losses_lib.interpolation_weights(n, rank, seed), tf.shape(real)[0] // m,
+            self.gp_seed.next(),
         )
         penalty = losses_lib.gradient_penalty(
-            lambda x: self.discriminate(x, condition, training=True), real, fake, epsilon=epsilon
+            lambda x: self.discriminate(x, condition, training=True), real, fake,
+            epsilon=tf.repeat(epsilon, m, axis=0), packing=m,
         )
         # The metric is the term the critic's loss receives: λ(‖∇‖ − 1)².
         return {"gradient_penalty": self.gp_weight * penalty}

@@ -57,6 +57,34 @@ def test_mixture_dataset_batches_points():
     assert x.shape == (32, 2)
 
 
+def test_mixture_stream_is_endless_fresh_and_fixed_by_seed():
+    def first(seed, n=3, name="mixture2d:grid25"):
+        ds = data.load(name, batch_size=64, num_examples=0, seed=seed, repeat=False)
+        return [x.numpy() for x in ds.take(n)]
+
+    batches = first(0, n=40)  # 2,560 points: past the stream's first in-graph draws
+    assert all(b.shape == (64, 2) and b.dtype == np.float32 for b in batches)
+    flat = np.concatenate(batches)
+    assert len(np.unique(flat, axis=0)) == len(flat)  # no batch (or point) comes twice
+    np.testing.assert_array_equal(np.stack(first(0)), np.stack(batches[:3]))
+    assert not np.array_equal(np.stack(first(1)), np.stack(batches[:3]))
+    # Every point lies near a grid25 centre, with the modes roughly balanced.
+    centres = mixture2d.grid25_centres()
+    nearest = np.linalg.norm(flat[:, None] - centres[None], axis=2).argmin(axis=1)
+    assert np.abs(flat - centres[nearest]).max() < 6 * 0.05
+    assert np.bincount(nearest, minlength=25).min() > 0.5 * len(flat) / 25
+    test_points = [x.numpy() for x in data.load("mixture2d:grid25", split="test", batch_size=64,
+                                               num_examples=0, repeat=False).take(3)]
+    assert not np.array_equal(np.stack(test_points), np.stack(batches[:3]))
+
+
+def test_mixture_stream_labels_name_the_mode_of_each_point():
+    points, modes = next(iter(data.load("mixture2d:ring8", batch_size=128, num_examples=0, with_labels=True)))
+    assert points.shape == (128, 2) and modes.dtype == np.int32
+    offsets = points.numpy() - mixture2d.ring8_centres()[modes.numpy()]
+    assert np.abs(offsets).max() < 6 * 0.02
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
@@ -68,6 +96,8 @@ def test_mixture_dataset_batches_points():
         (dict(name="digits", batch_size=0), "batch_size=0"),
         (dict(name="digits", colour=True), "has no option 'colour'"),
         (dict(name="mixture2d:ring8", image_size=32), "image_size and channels do not apply"),
+        (dict(name="mixture2d:ring8", num_examples=-1), "num_examples=-1 must be >= 0"),
+        (dict(name="mixture2d:ring9", num_examples=0), "unknown mixture 'ring9'"),
     ],
 )
 def test_bad_dataset_requests_raise_one_clear_error(kwargs, message):
