@@ -115,11 +115,12 @@ def sample_quality_of_preset(name: str, directory: str) -> dict[str, Any]:
 
 
 def grid25_coverage(name: str, workdir: str) -> dict[str, Any]:
-    from ganzoo.metrics import mode_coverage as coverage
+    from ganzoo.metrics.mode_coverage import GRID25_STD, grid25_centres, mode_coverage
     from ganzoo.utils.runs import load_model
 
     model = load_model(os.path.join(workdir, "checkpoints", "model.keras"), compile=False)
-    result = coverage.mode_coverage(model.generate(2500, seed=0), coverage.grid25_centres(), coverage.GRID25_STD)
+    # The benchmark's rule (benchmarks/mode_coverage.py): a mode needs 1% of the 2,500 samples.
+    result = mode_coverage(model.generate(2500, seed=0), grid25_centres(), GRID25_STD, min_count=25)
     return {"of": "the run's model", "command": SPECS[name].benchmark, "figures": result.as_dict()}
 
 
