@@ -48,6 +48,15 @@ def test_padding_does_not_change_the_embedding():
     assert not np.allclose(a, c, atol=1e-4)  # a real token does change it
 
 
+
+def test_embedding_has_unit_rms_so_g_and_d_see_text_as_strongly_as_noise():
+    # The contrastive loss fixes only the direction; the encoder fixes the length.
+    encoder = text.build_text_encoder("words", max_length=6, max_tokens=10, embedding_dim=16, width=8, token_dim=4)
+    kernel, bias = encoder.get_layer("sentence_embedding").get_weights()
+    encoder.get_layer("sentence_embedding").set_weights([kernel * 50.0, bias + 3.0])
+    embedding = encoder(np.array([[3, 4, 5, 0, 0, 0], [6, 2, 0, 0, 0, 0]], np.int64)).numpy()
+    np.testing.assert_allclose(np.sqrt(np.mean(embedding**2, axis=1)), [1.0, 1.0], rtol=1e-5)
+
 def test_word_vocabulary_is_by_frequency_then_alphabetical():
     vocabulary = text.word_vocabulary(["b a", "A c.", "c b", "d"], max_tokens=5)
     assert vocabulary == ["a", "b", "c"]

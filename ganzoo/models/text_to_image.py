@@ -32,7 +32,10 @@ Where ganzoo departs from the paper:
   draw it from an image with other attributes); a dataset of ``(image,
   caption)`` pairs gets the batch's captions rolled by one instead;
 - the GAN-INT term has its own weight (``interpolation_weight``, the paper 1)
-  and its own noise; its partner caption is the next one in the batch.
+  and its own noise; its partner caption is the next one in the batch;
+- φ(t) has unit root-mean-square (``ganzoo.text.build_text_encoder``), so the
+  text reaches G's and D's first layers as strongly as the noise does;
+- a frozen encoder embeds a step's captions once, shared by D's and G's losses.
 """
 
 from __future__ import annotations
@@ -363,7 +366,12 @@ class TextToImageGAN(GAN):
     # ------------------------------------------------------------------ hooks
 
     def unpack(self, data: Any) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
-        """``(images, captions[, mismatched captions, ...])`` -> (images, {"ids", "wrong_ids"})."""
+        """``(images, captions[, mismatched captions, ...])`` -> (images, {"ids", "wrong_ids"[, "text", "wrong_text"]}).
+
+        A frozen encoder (the paper's) runs once a step, on both caption sets
+        together, and D's and G's losses share its embeddings ("text",
+        "wrong_text"): it was a third of a step's time when run for each loss.
+        """
         if not isinstance(data, (tuple, list)) or len(data) < 2:
             raise GanzooError(
                 "ganzoo: TextToImageGAN trains on (images, captions) or (images, captions, "
@@ -372,15 +380,25 @@ class TextToImageGAN(GAN):
         data = self._tokenized(data)
         ids = data[1]
         wrong = data[2] if len(data) > 2 else tf.roll(ids, shift=1, axis=0)
-        return data[0], {"ids": ids, "wrong_ids": wrong}
+        condition = {"ids": ids, "wrong_ids": wrong}
+        if not self.train_text_encoder:
+            both = tf.stop_gradient(self._encode(tf.concat([ids, wrong], axis=0), training=False))
+            condition["text"], condition["wrong_text"] = tf.split(both, 2, axis=0)
+        return data[0], condition
 
     def _encode(self, ids: tf.Tensor, training: bool) -> tf.Tensor:
         return tf.cast(self.text_encoder(ids, training=training), tf.float32)
 
-    def _embedding(self, condition, training: bool) -> tf.Tensor:
-        """φ(t) from a condition: an embedding already, or ``unpack``'s dict of token ids (no gradient)."""
+    def _embedding(self, condition, training: bool, key: str = "text") -> tf.Tensor:
+        """φ(t) from a condition: an embedding already, or ``unpack``'s dict (no gradient).
+
+        ``key``: "text" (the matching captions) or "wrong_text" (the mismatched ones).
+        """
         if isinstance(condition, dict):
-            return tf.stop_gradient(self._encode(condition["ids"], training))
+            if key in condition:
+                return condition[key]
+            ids = condition["ids" if key == "text" else "wrong_ids"]
+            return tf.stop_gradient(self._encode(ids, training))
         return tf.convert_to_tensor(condition, tf.float32)
 
     def generate_fakes(self, z, condition=None, training: bool = False) -> tf.Tensor:
@@ -393,13 +411,19 @@ class TextToImageGAN(GAN):
         x = tf.convert_to_tensor(x, tf.float32)
         return tf.cast(self.discriminator([x, self._embedding(condition, training)], training=training), tf.float32)
 
+    def _text_under_d_tape(self, condition, training: bool, key: str) -> tf.Tensor:
+        """φ(t) for D's loss: with ``train_text_encoder`` encoded here so D's gradient reaches the encoder."""
+        if self.train_text_encoder:
+            return self._encode(condition["ids" if key == "text" else "wrong_ids"], training)
+        return self._embedding(condition, training, key)
+
     def _discriminator_losses(self, real, condition, training, fake=None):
         """GAN-CLS's three terms (or the plain conditional pair); same contract as ``GAN``'s.
 
         The caption embedding is computed here, under D's tape, so that with
         ``train_text_encoder`` D's loss trains the encoder too.
         """
-        text = self._encode(condition["ids"], training)
+        text = self._text_under_d_tape(condition, training, "text")
         if fake is None:
             fake = self.generate_fakes(self.sample_noise(tf.shape(real)[0]), tf.stop_gradient(text), training=training)
         else:  # G(z) of the generator step (compile(reuse_fakes=True)): no gradient to G here
@@ -408,7 +432,7 @@ class TextToImageGAN(GAN):
         fake_out = self.discriminate(fake, text, training=training)
         logs = {"d_real": self._d_outputs_for_display(real_out), "d_fake": self._d_outputs_for_display(fake_out)}
         if self.matching_aware:
-            wrong_out = self.discriminate(real, self._encode(condition["wrong_ids"], training), training=training)
+            wrong_out = self.discriminate(real, self._text_under_d_tape(condition, training, "wrong_text"), training=training)
             per_example = gan_cls_discriminator_loss(self.loss_fn, real_out, wrong_out, fake_out)
             logs["d_wrong"] = self._d_outputs_for_display(wrong_out)
         else:

@@ -93,6 +93,17 @@ def test_joint_training_updates_the_text_encoder():
     assert any(not np.array_equal(a, b.numpy()) for a, b in zip(before, model.text_encoder.weights))
 
 
+
+def test_a_frozen_encoder_embeds_both_caption_sets_once_for_d_and_g():
+    model = tiny(text_pretrain_steps=0)
+    images, captions, wrong = next(iter(data()))
+    _, condition = model.unpack((images, captions, wrong))
+    np.testing.assert_allclose(condition["text"], model.embed_text(captions), atol=1e-5)
+    np.testing.assert_allclose(condition["wrong_text"], model.embed_text(wrong), atol=1e-5)
+    np.testing.assert_array_equal(model._embedding(condition, True, "wrong_text"), condition["wrong_text"])
+    _, joint = tiny(text_pretrain_steps=0, train_text_encoder=True).unpack((images, captions, wrong))
+    assert "text" not in joint  # trained with D: encoded under D's tape instead
+
 def test_generate_is_seeded_and_follows_the_caption():
     model = tiny()
     a = model.generate(3, seed=4, text="a red circle")
