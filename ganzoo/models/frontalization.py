@@ -19,6 +19,9 @@ Where ganzoo departs from the paper:
 - local pathways are small conv encoder–decoders whose *features* are fused; the paper also
   gives each its own pixel loss and its own decoded patch. Their outputs are placed at a fixed
   frontal ``template`` (normalised landmark positions), as frontal faces are aligned;
+- the generator, which has no normalization layers, is He-initialised (D keeps DCGAN's
+  N(0, 0.02) with batch norm): at N(0, 0.02) the signal reached the fc bottleneck ~1e-6 in
+  scale and the identity-carrying path learnt almost nothing in 3,000 steps;
 - no noise vector at the bottleneck (the paper concatenates 100-d noise): the generator is
   deterministic, so ``sample_noise`` returns an empty ``[batch, 0]`` tensor;
 - the identity network is ganzoo's Light-CNN-style net trained on the training identities
@@ -62,7 +65,13 @@ PARTS: tuple[tuple[str, tuple[int, ...], tuple[float, float]], ...] = (
 # Mean frontal landmark positions of synthfaces (x, y as fractions of the image size).
 SYNTHFACES_TEMPLATE = ((0.384, 0.511), (0.616, 0.511), (0.5, 0.605), (0.428, 0.687), (0.572, 0.687))
 LOSS_NAMES = ("l_pixel", "l_sym", "l_adv", "l_ip", "l_tv")
+# D keeps DCGAN's N(0, 0.02), which its batch norm rescales. The generator has no normalization:
+# at N(0, 0.02) each layer shrinks the signal ~10x (measured at init: std 0.04 after the first
+# conv, 5e-5 at 1/8 size, 1e-6 after the fc bottleneck), so the deep, identity-carrying path
+# starts dead and 3,000 steps could not revive it (BUILD_NOTES.md). He init keeps every layer
+# at std 0.1-0.4.
 _INIT = keras.initializers.RandomNormal(0.0, 0.02)
+_G_INIT = "he_normal"
 
 
 def check_image_shape(image_shape: Sequence[int]) -> tuple[int, int, int]:
@@ -125,12 +134,12 @@ class LandmarkPatch(keras.layers.Layer):
 
 
 def _conv(x, filters, kernel=3, strides=1, name=None, activation=True):
-    x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same", kernel_initializer=_INIT, name=name)(x)
+    x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same", kernel_initializer=_G_INIT, name=name)(x)
     return keras.layers.LeakyReLU(0.2, name=None if name is None else f"{name}_act")(x) if activation else x
 
 
 def _up(x, filters, name):
-    x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", kernel_initializer=_INIT, name=name)(x)
+    x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", kernel_initializer=_G_INIT, name=name)(x)
     return keras.layers.ReLU(name=f"{name}_act")(x)
 
 
@@ -187,9 +196,9 @@ def build_generator(
     # A 1×1 conv narrows the 1/8-size map first: the fully connected layers stay small.
     x = _conv(x, filters * 2, kernel=1, name="enc_narrow")
     x = keras.layers.Flatten(name="flatten")(x)
-    x = keras.layers.Dense(2 * bottleneck, kernel_initializer=_INIT, name="fc")(x)
+    x = keras.layers.Dense(2 * bottleneck, kernel_initializer=_G_INIT, name="fc")(x)
     x = MaxFeatureMap(name="fc_mfm")(x)
-    x = keras.layers.Dense(small * small * filters * 2, kernel_initializer=_INIT, name="fc_up")(x)
+    x = keras.layers.Dense(small * small * filters * 2, kernel_initializer=_G_INIT, name="fc_up")(x)
     x = keras.layers.Reshape((small, small, filters * 2), name="fc_reshape")(x)
     x = keras.layers.ReLU(name="fc_up_act")(x)
     x = keras.layers.Concatenate(name="dec3_skip")([x, skips[3]])
@@ -217,7 +226,7 @@ def build_generator(
         x = _conv(x, filters * 2**k, name=f"dec{k}")
         if k == 0:
             x = _conv(x, filters, name="dec0b")
-        image = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer=_INIT, name=f"{scale}_conv")(x)
+        image = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer=_G_INIT, name=f"{scale}_conv")(x)
         previous = keras.layers.Activation("tanh", dtype="float32", name=scale)(image)
         outputs.append(previous)
     return keras.Model([images, landmarks], outputs, name="generator")
