@@ -3,8 +3,8 @@
 benchmarks/mode_coverage.py's ``pacgan4_cosine`` configuration, seed 0 (the benchmark's
 experiment("pacgan4_cosine", "grid25", 0, 50_000, 512) has the same keys): the non-saturating MLP
 GAN whose discriminator judges packs of 4 samples (Lin et al. 2018, arXiv 1712.04086), both Adam
-rates decayed to 0 over the run. About 200 CPU-seconds for 50,000 G steps on one core
-(time.process_time, one TF thread; see BUILD_NOTES.md for the 5-seed figures).
+rates decayed to 0 over the run. About 4 minutes on one CPU core (210-236 CPU-seconds for the
+50,000 G steps, time.process_time, one TF thread; BUILD_NOTES.md has the 5-seed figures).
 Departures from the paper: ganzoo's MLPs (G 3 x 128 ReLU, D 3 x 128 LeakyReLU, z in R^8),
 batch 512 of fresh points, Adam 1e-3 (paper: 4 x 400 G, maxout D, batch 100, Adam 1e-4).
     python -m ganzoo.train --config=configs/pacgan_grid25.py --workdir=/tmp/pacgan_grid25

@@ -2,8 +2,9 @@
 
 The benchmark's experiment("wgan_gp", "ring8", 0, 6_000, 512) has the same keys. Timed (2026-11-24,
 one core, one TF thread, time.process_time): about 50 CPU-seconds per 1,000 G steps (5 critic
-steps each), so these 6,000 steps take about 300 CPU-s, the issue's budget a run; the
-benchmark's 30,000 steps of the other configurations would take about 1,500 CPU-s. At this budget
+steps each), so these 6,000 steps take about 5 minutes on one CPU core (300 CPU-s, the issue's
+budget a run); the benchmark's 30,000 steps of the other configurations would take
+about 1,500 CPU-s. At this budget
 WGAN-GP is still far from converged on the mixtures (BUILD_NOTES.md).
 Departures from Gulrajani et al.'s toy code: G 3 x 128 and critic 3 x 128 (paper 512 x 3),
 z in R^8, Adam 1e-4 with beta_1 0.5 (paper 0), batch 512 of fresh points.
