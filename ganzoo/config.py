@@ -43,6 +43,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "checkpoint_every": 1,       # epochs between backups for resume
     "backup_every_steps": 0,     # also back up every N steps within epochs; 0 = epoch ends only
     "deterministic": False,      # op determinism: bit-identical CPU runs for one seed (slower)
+    "reuse_fakes": False,        # one G(z) for the last D update and the G update (GAN.compile)
     # Remedies (GAN.compile options; 0 / "" = off, see ganzoo.models.GAN.compile):
     "feature_matching": 0.0,     # weight of Salimans et al.'s feature-matching term
     "pulling_away": 0.0,         # weight of EBGAN's pulling-away term

@@ -149,6 +149,7 @@ def compile_model(model: Any, train: dict[str, Any]) -> None:
         pulling_away_on=train["pulling_away_on"],
         feature_layer=train["feature_layer"] or None,
         balance_gamma=train["balance_gamma"] or None,
+        reuse_fakes=train["reuse_fakes"],
         steps_per_execution=train["steps_per_execution"],
         jit_compile=train["jit_compile"],
     )

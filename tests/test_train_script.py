@@ -336,3 +336,17 @@ def test_run_killed_with_sigkill_resumes_to_the_same_step_count(tmp_path):
     from ganzoo.utils.runs import load_model
 
     assert load_model(str(workdir / "checkpoints" / "model.keras")).generate(2, seed=0).shape == (2, 16, 16, 1)
+
+
+def test_reuse_fakes_is_a_config_key_and_lapgan_refuses_it():
+    from ganzoo import config as config_lib
+    from ganzoo import models
+
+    train = dict(config_lib.TRAIN_DEFAULTS, reuse_fakes=True)
+
+    gan = models.DCGAN(image_shape=(16, 16, 1), latent_dim=8, g_filters=8, d_filters=8)
+    train_lib.compile_model(gan, train)
+    assert gan.reuse_fakes is True
+    lapgan = models.LAPGAN(image_shape=(16, 16, 1), levels=2, g_units=8, d_units=8, g_filters=4, d_filters=4)
+    with pytest.raises(GanzooError, match="reuse_fakes"):
+        train_lib.compile_model(lapgan, train)

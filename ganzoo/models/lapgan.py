@@ -420,6 +420,7 @@ class LAPGAN(GAN):
         feature_layer: str | None = None,
         balance_gamma: float | None = None,
         balance_lambda_k: float = 0.001,
+        reuse_fakes: bool = False,
         **kwargs: Any,
     ) -> None:
         """Configures training; the arguments are :meth:`GAN.compile`'s.
@@ -437,7 +438,8 @@ class LAPGAN(GAN):
         if int(d_steps) < 1:
             raise GanzooError(f"ganzoo: d_steps={d_steps} must be a whole number >= 1.")
         remedies = {"feature_matching": feature_matching, "pulling_away": pulling_away,
-                    "balance_gamma": balance_gamma, "feature_layer": feature_layer}
+                    "balance_gamma": balance_gamma, "feature_layer": feature_layer,
+                    "reuse_fakes": reuse_fakes}
         for key, value in remedies.items():
             if value:
                 raise GanzooError(
