@@ -98,6 +98,12 @@ def test_generator_only_preset_keeps_the_generator_and_starts_a_fresh_discrimina
     meta = presets.save(gan, str(tmp_path / "g"), METADATA, networks="generator")
     assert meta["weights"]["files"] == ["model.json", "generator.weights.h5"]
     assert sorted(os.listdir(tmp_path / "g")) == ["generator.weights.h5", "model.json", "preset.json", "samples.png"]
+    filters = {}
+    with h5py.File(tmp_path / "g" / "generator.weights.h5", "r") as weights:
+        weights.visititems(lambda name, item: filters.__setitem__(name, (item.size, item.compression))
+                           if isinstance(item, h5py.Dataset) else None)
+    assert {c for size, c in filters.values() if size > 1024} == {"gzip"}  # no zip deflates this file
+    assert {c for size, c in filters.values() if size <= 1024} == {None}
     loaded = DCGAN.from_preset(str(tmp_path / "g"))
     np.testing.assert_allclose(loaded.generate(4, seed=3), gan.generate(4, seed=3), atol=2e-2)
     kernel = lambda m: m.discriminator.trainable_weights[0].numpy()  # noqa: E731

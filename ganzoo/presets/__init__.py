@@ -150,8 +150,16 @@ def _load_files(directory: str):
 # ----------------------------------------------------------------------- writing
 
 
-def _half_precision_weights(h5_bytes: bytes) -> bytes:
-    """The Keras weights file with every float32 array stored as float16 (other dtypes kept)."""
+_COMPRESS_MIN_SIZE = 1024  # values; smaller arrays (biases, scalars) are not worth a filter
+
+
+def _half_precision_weights(h5_bytes: bytes, compress: bool = False) -> bytes:
+    """The Keras weights file with every float32 array stored as float16 (other dtypes kept).
+
+    ``compress``: store arrays of more than ``_COMPRESS_MIN_SIZE`` values with HDF5's byte
+    shuffle and gzip filters, which h5py (and so Keras) undoes on reading. Used where no zip
+    archive deflates the file afterwards (generator-only presets).
+    """
     import h5py
     import numpy as np
 
@@ -172,7 +180,10 @@ def _half_precision_weights(h5_bytes: bytes) -> bytes:
                         f"{np.abs(value).max():.3g}); this model cannot be stored half-size."
                     )
                 value = half
-            target.create_dataset(name, data=value).attrs.update(item.attrs)
+            filters = {}
+            if compress and getattr(value, "size", 0) > _COMPRESS_MIN_SIZE:
+                filters = dict(compression="gzip", compression_opts=9, shuffle=True)
+            target.create_dataset(name, data=value, **filters).attrs.update(item.attrs)
 
         source.visititems(copy)
     return out.getvalue()
@@ -201,7 +212,7 @@ def write_generator(model, directory: str) -> list[str]:
         full = os.path.join(scratch, GENERATOR_FILE)
         model.generator.save_weights(full)
         with open(full, "rb") as source, open(os.path.join(directory, GENERATOR_FILE), "wb") as target:
-            target.write(_half_precision_weights(source.read()))
+            target.write(_half_precision_weights(source.read(), compress=True))
     return [CONFIG_FILE, GENERATOR_FILE]
 
 
