@@ -217,14 +217,15 @@ def write_generator(model, directory: str) -> list[str]:
 
 
 def save(model, directory: str, metadata: dict[str, Any], overwrite: bool = False,
-         networks: str = "all") -> dict[str, Any]:
+         networks: str = "all", num_samples: int = 64) -> dict[str, Any]:
     """Writes a preset folder for an uncompiled ``model`` and returns its ``preset.json`` dict.
 
     ``metadata`` holds at least ``METADATA_KEYS``; this adds ``model_class`` and ``weights``
     (files, storage dtype, size, SHA-256, and the largest difference between 16 samples of the
     float32 model and of the stored preset). ``networks="all"`` stores model.keras;
-    ``"generator"`` stores model.json and the generator's weights only. Refuses a folder over
-    ``MAX_PRESET_BYTES``.
+    ``"generator"`` stores model.json and the generator's weights only. ``num_samples``: images
+    in ``samples.png`` (fewer for large images, whose grid counts against the size limit).
+    Refuses a folder over ``MAX_PRESET_BYTES``.
     """
     import numpy as np
 
@@ -254,7 +255,7 @@ def save(model, directory: str, metadata: dict[str, Any], overwrite: bool = Fals
         files = write_generator(model, directory)
     stored = _load_files(directory)
     difference = float(np.abs(stored.generate(16, seed=0) - model.generate(16, seed=0)).max())
-    images.save_samples(os.path.join(directory, SAMPLES_FILE), stored.generate(64, seed=0))
+    images.save_samples(os.path.join(directory, SAMPLES_FILE), stored.generate(num_samples, seed=0))
     digest = hashlib.sha256()
     for name in files:
         with open(os.path.join(directory, name), "rb") as handle:
