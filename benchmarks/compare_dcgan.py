@@ -42,6 +42,9 @@ _BATCH = flags.DEFINE_integer("batch", 64, "Batch size.")
 _JIT = flags.DEFINE_string("jit", "false", "ganzoo jit_compile: false (default: slower with oneDNN here), true, auto (XLA at 28 only).")
 _REUSE = flags.DEFINE_bool("reuse", True, "ganzoo: reuse the D step's G(z) for the G step (compile option).")
 _SPE = flags.DEFINE_integer("steps_per_execution", 0, "ganzoo steps_per_execution (0: = steps per round).")
+_PRECISION = flags.DEFINE_string(
+    "ganzoo_precision", "float32",
+    "ganzoo's Keras dtype policy (mixed_bfloat16: bf16 math, float32 weights; the others stay float32).")
 _FRAMEWORKS = flags.DEFINE_list("frameworks", ["ganzoo", "keras", "pytorch"], "Which to time.")
 
 LATENT = 100
@@ -80,8 +83,13 @@ def ganzoo_runner(size: int, batch: int, steps: int):
 
     from ganzoo.models import GAN
 
-    generator, discriminator = keras_networks(size)
-    gan = GAN(generator, discriminator)
+    policy = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(_PRECISION.value)  # as ganzoo.train builds under train.precision
+    try:
+        generator, discriminator = keras_networks(size)
+        gan = GAN(generator, discriminator)
+    finally:
+        keras.config.set_dtype_policy(policy)
     jit = {"auto": size == 28, "true": True, "false": False}[_JIT.value]
     compile_kwargs = dict(
         g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
@@ -277,7 +285,7 @@ def main(argv: list[str]) -> None:
         for other in ("keras", "pytorch"):
             row[f"vs_{other}"] = round(img_s["ganzoo"] / img_s[other], 3) if {"ganzoo", other} <= set(img_s) else None
         results.append(row)
-    print(f"TF 2048^2 matmul peak: {peak:.0f} GFLOP/s; ganzoo jit={_JIT.value} reuse={_REUSE.value}")
+    print(f"TF 2048^2 matmul peak: {peak:.0f} GFLOP/s; ganzoo jit={_JIT.value} reuse={_REUSE.value} precision={_PRECISION.value}")
     print(f"{'size':>5}{'ganzoo img/s':>14}{'keras img/s':>13}{'pytorch img/s':>15}{'vs keras':>10}{'vs pytorch':>12}")
     for row in results:
         fmt = lambda v: "-" if v is None else f"{v:.1f}"  # noqa: E731
@@ -285,7 +293,7 @@ def main(argv: list[str]) -> None:
         print(f"{row['size']:>5}{fmt(row['ganzoo_img_s']):>14}{fmt(row['keras_img_s']):>13}"
               f"{fmt(row['pytorch_img_s']):>15}{fmt3(row['vs_keras']):>10}{fmt3(row['vs_pytorch']):>12}")
     first = results[0]
-    print(json.dumps({**first, "matmul_gflops": round(peak, 1), "all": results}))
+    print(json.dumps({**first, "matmul_gflops": round(peak, 1), "ganzoo_precision": _PRECISION.value, "all": results}))
 
 
 if __name__ == "__main__":
