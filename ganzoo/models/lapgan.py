@@ -437,9 +437,13 @@ class LAPGAN(GAN):
         """
         if int(d_steps) < 1:
             raise GanzooError(f"ganzoo: d_steps={d_steps} must be a whole number >= 1.")
+        if reuse_fakes:
+            raise GanzooError(
+                "ganzoo: LAPGAN does not support compile(reuse_fakes=True); each level draws its own "
+                "fakes for D and G. Leave it unset (train.reuse_fakes at its default, False)."
+            )
         remedies = {"feature_matching": feature_matching, "pulling_away": pulling_away,
-                    "balance_gamma": balance_gamma, "feature_layer": feature_layer,
-                    "reuse_fakes": reuse_fakes}
+                    "balance_gamma": balance_gamma, "feature_layer": feature_layer}
         for key, value in remedies.items():
             if value:
                 raise GanzooError(
