@@ -66,6 +66,8 @@ _PRETRAIN = flags.DEFINE_integer("pretrain_steps", -1, "Text-encoder pretraining
 _CLASSIFIER_EPOCHS = flags.DEFINE_integer("classifier_epochs", 8, "Epochs of the attribute classifier.")
 _OUT = flags.DEFINE_string("out", "/tmp/text_to_image_benchmark", "Where the interpolation grids go.")
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of everything.")
+_D_CONDITIONING = flags.DEFINE_enum("d_conditioning", None, ["concat", "projection"],
+                                    "How D reads the text (default: the config's).")
 
 
 def load_config():
@@ -168,6 +170,8 @@ def main(argv: list[str]) -> None:
         config["data"]["image_size"] = _IMAGE_SIZE.value
     if _PRETRAIN.value >= 0:
         config["model"]["text_pretrain_steps"] = _PRETRAIN.value
+    if _D_CONDITIONING.value:
+        config["model"]["d_conditioning"] = _D_CONDITIONING.value
     size = config["data"]["image_size"]
     os.makedirs(_OUT.value, exist_ok=True)
     start = time.perf_counter()

@@ -78,6 +78,19 @@ def gan_cls_discriminator_loss(loss_fn, real_outputs, wrong_outputs, fake_output
     return 0.5 * (loss_fn.discriminator(real_outputs, wrong_outputs) + loss_fn.discriminator(real_outputs, fake_outputs))
 
 
+D_CONDITIONING = ("concat", "projection")
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class InnerProduct(keras.layers.Layer):
+    """``[a, b] -> Σ a·b`` over all but the batch axis: ``[batch, ...] x2 -> [batch, 1]``."""
+
+    def call(self, inputs):
+        a, b = inputs
+        product = keras.ops.reshape(a * b, (keras.ops.shape(a)[0], -1))
+        return keras.ops.sum(product, axis=-1, keepdims=True)
+
+
 def _text_projection(text, projection_dim: int, name: str):
     """φ(t) -> leaky_relu(W φ(t)): the paper's 1024 -> 128 compression."""
     x = keras.layers.Dense(projection_dim, kernel_initializer=_INIT, name=f"{name}_projection")(text)
@@ -108,11 +121,20 @@ def build_discriminator(
     text_dim: int = 256,
     projection_dim: int = 128,
     filters: int = 64,
+    conditioning: str = "concat",
 ) -> keras.Model:
-    """D(x, φ(t)): DCGAN stages down to 4×4, text replicated 4×4 and depth-concatenated, 1×1 conv, 4×4 conv.
+    """D(x, φ(t)) on DCGAN stages down to 4×4; the text enters by ``conditioning``.
+
+    ``"concat"`` (Reed et al. 2016): the projected text is replicated 4×4 and depth-concatenated
+    with the image features, then a 1×1 conv and a 4×4 conv give the logit.
+    ``"projection"`` (Miyato & Koyama 2018, arXiv 1802.05637): logit = ψ(h) + ⟨h, V·t⟩, with h the
+    4×4 feature map (kept whole, so the inner product sees where things are), ψ a 4×4 conv and
+    V a dense map from the projected text to h's shape.
 
     Shapes: ``images [batch, H, W, C]``, ``text_embedding [batch, text_dim]`` -> ``[batch, 1]`` logits.
     """
+    if conditioning not in D_CONDITIONING:
+        raise GanzooError(f"ganzoo: d_conditioning='{conditioning}'; choose from {', '.join(D_CONDITIONING)}.")
     size, _, _ = dcgan.check_image_shape(image_shape)
     images = keras.Input(tuple(image_shape), name="images")
     text = keras.Input((text_dim,), name="text_embedding")
@@ -125,6 +147,15 @@ def build_discriminator(
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
         width *= 2
     t = _text_projection(text, projection_dim, "d_text")
+    if conditioning == "projection":
+        channels = width // 2
+        v = keras.layers.Dense(16 * channels, kernel_initializer=_INIT, name="text_to_features")(t)
+        v = keras.layers.Reshape((4, 4, channels), name="text_feature_map")(v)
+        inner = InnerProduct(name="projection")([x, v])
+        psi = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=_INIT, name="logit")(x)
+        psi = keras.layers.Flatten(name="unconditional_logit")(psi)
+        logits = keras.layers.Add(dtype="float32", name="logits")([psi, inner])
+        return keras.Model([images, text], logits, name="discriminator")
     t = keras.layers.RepeatVector(16, name="replicate_4x4")(t)
     t = keras.layers.Reshape((4, 4, projection_dim), name="text_map")(t)
     x = keras.layers.Concatenate(name="image_and_text")([x, t])
@@ -170,6 +201,9 @@ class TextToImageGAN(GAN):
         interpolate: GAN-INT: G also learns on β-interpolated caption embeddings.
         interpolation_beta: β (paper 0.5).
         interpolation_weight: weight of the GAN-INT term in G's loss (paper 1).
+        d_conditioning: how D reads the text: ``"concat"`` (paper: replicated
+            4×4 and depth-concatenated) or ``"projection"`` (Miyato & Koyama
+            2018: an inner product of D's 4×4 features with the projected text).
         text_pretrain_steps: contrastive pretraining steps of the text encoder
             at the start of the first ``fit`` (0: none, e.g. when fine-tuning).
         text_pretrain_learning_rate: Adam's learning rate for that pretraining.
@@ -203,6 +237,7 @@ class TextToImageGAN(GAN):
         interpolate: bool = True,
         interpolation_beta: float = 0.5,
         interpolation_weight: float = 1.0,
+        d_conditioning: str = "concat",
         text_pretrain_steps: int = 2000,
         text_pretrain_learning_rate: float = 1e-3,
         text_temperature: float = 0.1,
@@ -227,7 +262,7 @@ class TextToImageGAN(GAN):
         kwargs.pop("discriminator", None)
         text_encoder = text_lib.build_text_encoder(tokens, max_length, max_tokens, text_dim, encoder_width)
         text_encoder.trainable = bool(train_text_encoder)
-        network = build_discriminator(image_shape, text_dim, projection_dim, d_filters)
+        network = build_discriminator(image_shape, text_dim, projection_dim, d_filters, d_conditioning)
         discriminator = (
             JointDiscriminator(network, text_encoder, name="joint_discriminator") if train_text_encoder else network
         )
@@ -256,6 +291,7 @@ class TextToImageGAN(GAN):
         self.interpolate = bool(interpolate)
         self.interpolation_beta = float(interpolation_beta)
         self.interpolation_weight = float(interpolation_weight)
+        self.d_conditioning = d_conditioning
         self.text_pretrain_steps = int(text_pretrain_steps)
         self.text_pretrain_learning_rate = float(text_pretrain_learning_rate)
         self.text_temperature = float(text_temperature)
@@ -644,6 +680,7 @@ class TextToImageGAN(GAN):
             "interpolate": self.interpolate,
             "interpolation_beta": self.interpolation_beta,
             "interpolation_weight": self.interpolation_weight,
+            "d_conditioning": self.d_conditioning,
             "text_pretrain_steps": self.text_pretrain_steps,
             "text_pretrain_learning_rate": self.text_pretrain_learning_rate,
             "text_temperature": self.text_temperature,

@@ -74,6 +74,30 @@ def test_the_four_variants_train_and_report_their_metrics(cls, interp, metrics):
     assert not np.array_equal(g0, model.generator.trainable_weights[0].numpy())
 
 
+def test_projection_discriminator_adds_the_inner_product_of_features_and_text(tmp_path):
+    network = text_to_image.build_discriminator((16, 16, 3), text_dim=8, projection_dim=8, filters=8,
+                                                conditioning="projection")
+    images = np.random.default_rng(0).uniform(-1, 1, (3, 16, 16, 3)).astype(np.float32)
+    text = np.random.default_rng(1).normal(size=(3, 8)).astype(np.float32)
+    features = keras.Model(network.inputs, [network.get_layer("down2_act").output,
+                                            network.get_layer("text_feature_map").output,
+                                            network.get_layer("unconditional_logit").output])
+    h, v, psi = (np.asarray(a) for a in features([images, text]))
+    expected = psi[:, 0] + np.sum(h * v, axis=(1, 2, 3))
+    np.testing.assert_allclose(np.asarray(network([images, text]))[:, 0], expected, rtol=1e-4, atol=1e-5)
+    model = tiny(d_conditioning="projection", text_pretrain_steps=0)
+    model.compile(run_eagerly=True)  # eager: quicker for a tiny test
+    model.fit(data(), epochs=1, verbose=0)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.get_config()["d_conditioning"] == "projection"
+    h = model.embed_text(["a red circle"])
+    np.testing.assert_allclose(loaded.discriminate(images[:1], h), model.discriminate(images[:1], h), atol=1e-5)
+    with pytest.raises(GanzooError, match="d_conditioning='sum'"):
+        tiny(d_conditioning="sum")
+
+
 def test_text_encoder_is_pretrained_once_then_frozen():
     model = tiny(text_pretrain_steps=3)
     model.compile(run_eagerly=True)  # eager: quicker for a tiny test
