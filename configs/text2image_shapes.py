@@ -37,6 +37,7 @@ def get_config():
     config.model.interpolate = True          # GAN-INT
     config.model.interpolation_beta = 0.5    # paper: 0.5
     config.model.interpolation_weight = 1.0
+    config.model.d_conditioning = "concat"   # paper: text replicated 4x4 and depth-concatenated
     config.model.text_pretrain_steps = 1000
     config.model.text_pretrain_learning_rate = 1e-3
     config.model.train_text_encoder = False  # paper: frozen
