@@ -40,7 +40,6 @@ def get_config():
     # Paper: "concat" (text replicated 4x4, depth-concatenated). The projection D (Miyato & Koyama
     # 2018) reaches 88.0% / 39.2% all-attribute (seen / held out) here, concat 19.2% / 12.8%.
     config.model.d_conditioning = "projection"
-    config.model.g_conditioning = "input"    # paper: the text enters G once, with the noise
     config.model.text_pretrain_steps = 1000
     config.model.text_pretrain_learning_rate = 1e-3
     config.model.train_text_encoder = False  # paper: frozen

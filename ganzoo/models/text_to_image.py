@@ -97,64 +97,22 @@ def _text_projection(text, projection_dim: int, name: str):
     return keras.layers.LeakyReLU(0.2, name=f"{name}_projection_act")(x)
 
 
-G_CONDITIONING = ("input", "batch_norm")
-
-
-@keras.saving.register_keras_serializable(package="ganzoo")
-class Modulate(keras.layers.Layer):
-    """``[x, γ, β] -> x·(1 + γ) + β`` per channel: ``x [batch, H, W, C]``, ``γ, β [batch, C]``."""
-
-    def call(self, inputs):
-        x, gamma, beta = inputs
-        return x * (1.0 + gamma[:, None, None, :]) + beta[:, None, None, :]
-
-
 def build_generator(
     image_shape: Sequence[int] = (64, 64, 3),
     latent_dim: int = 100,
     text_dim: int = 256,
     projection_dim: int = 128,
     filters: int = 64,
-    conditioning: str = "input",
 ) -> keras.Model:
     """G(z, φ(t)): [z, leaky_relu(W φ(t))] -> DCGAN generator -> image in [-1, 1].
 
-    ``conditioning="input"`` (Reed et al. 2016): the text enters once, with the noise.
-    ``"batch_norm"``: it also sets every batch norm's scale and shift (conditional batch norm,
-    de Vries et al. 2017; Miyato & Koyama 2018), γ(t) and β(t) dense maps of the projected text,
-    zero-initialised so that G starts as the paper's.
-
     Shapes: ``z [batch, latent_dim]``, ``text_embedding [batch, text_dim]`` -> ``[batch, H, W, C]``.
     """
-    if conditioning not in G_CONDITIONING:
-        raise GanzooError(f"ganzoo: g_conditioning='{conditioning}'; choose from {', '.join(G_CONDITIONING)}.")
     z = keras.Input((latent_dim,), name="z")
     text = keras.Input((text_dim,), name="text_embedding")
-    t = _text_projection(text, projection_dim, "g_text")
-    code = keras.layers.Concatenate(name="noise_and_text")([z, t])
-    if conditioning == "input":
-        images = dcgan.build_generator(image_shape, latent_dim + projection_dim, filters)(code)
-        return keras.Model([z, text], images, name="generator")
-    size, _, channels = dcgan.check_image_shape(image_shape)
-    n = int(np.log2(size // 4))
-    width = filters * 2 ** (n - 1)
-
-    def norm(x, name):
-        x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, center=False, scale=False, name=name)(x)
-        gamma = keras.layers.Dense(x.shape[-1], kernel_initializer="zeros", name=f"{name}_gamma")(t)
-        beta = keras.layers.Dense(x.shape[-1], kernel_initializer="zeros", name=f"{name}_beta")(t)
-        return keras.layers.ReLU()(Modulate(name=f"{name}_text")([x, gamma, beta]))
-
-    x = keras.layers.Dense(4 * 4 * width, use_bias=False, kernel_initializer=_INIT, name="project")(code)
-    x = norm(keras.layers.Reshape((4, 4, width))(x), "project_bn")
-    for stage in range(1, n):
-        width //= 2
-        x = keras.layers.Conv2DTranspose(width, 4, strides=2, padding="same", use_bias=False,
-                                         kernel_initializer=_INIT, name=f"up{stage}")(x)
-        x = norm(x, f"up{stage}_bn")
-    x = keras.layers.Conv2DTranspose(channels, 4, strides=2, padding="same", kernel_initializer=_INIT,
-                                     name=f"up{n}")(x)
-    images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
+    code = keras.layers.Concatenate(name="noise_and_text")([z, _text_projection(text, projection_dim, "g_text")])
+    stack = dcgan.build_generator(image_shape, latent_dim + projection_dim, filters)
+    images = stack(code)
     return keras.Model([z, text], images, name="generator")
 
 
@@ -243,9 +201,6 @@ class TextToImageGAN(GAN):
         interpolate: GAN-INT: G also learns on β-interpolated caption embeddings.
         interpolation_beta: β (paper 0.5).
         interpolation_weight: weight of the GAN-INT term in G's loss (paper 1).
-        g_conditioning: how G reads the text: ``"input"`` (paper: once, with
-            the noise) or ``"batch_norm"`` (also every batch norm's scale and
-            shift, conditional batch norm).
         d_conditioning: how D reads the text: ``"concat"`` (paper: replicated
             4×4 and depth-concatenated) or ``"projection"`` (Miyato & Koyama
             2018: an inner product of D's 4×4 features with the projected text).
@@ -282,7 +237,6 @@ class TextToImageGAN(GAN):
         interpolate: bool = True,
         interpolation_beta: float = 0.5,
         interpolation_weight: float = 1.0,
-        g_conditioning: str = "input",
         d_conditioning: str = "concat",
         text_pretrain_steps: int = 2000,
         text_pretrain_learning_rate: float = 1e-3,
@@ -313,7 +267,7 @@ class TextToImageGAN(GAN):
             JointDiscriminator(network, text_encoder, name="joint_discriminator") if train_text_encoder else network
         )
         super().__init__(
-            generator=build_generator(image_shape, latent_dim, text_dim, projection_dim, g_filters, g_conditioning),
+            generator=build_generator(image_shape, latent_dim, text_dim, projection_dim, g_filters),
             discriminator=discriminator,
             latent_dim=latent_dim,
             seed=seed,
@@ -337,7 +291,6 @@ class TextToImageGAN(GAN):
         self.interpolate = bool(interpolate)
         self.interpolation_beta = float(interpolation_beta)
         self.interpolation_weight = float(interpolation_weight)
-        self.g_conditioning = g_conditioning
         self.d_conditioning = d_conditioning
         self.text_pretrain_steps = int(text_pretrain_steps)
         self.text_pretrain_learning_rate = float(text_pretrain_learning_rate)
@@ -727,7 +680,6 @@ class TextToImageGAN(GAN):
             "interpolate": self.interpolate,
             "interpolation_beta": self.interpolation_beta,
             "interpolation_weight": self.interpolation_weight,
-            "g_conditioning": self.g_conditioning,
             "d_conditioning": self.d_conditioning,
             "text_pretrain_steps": self.text_pretrain_steps,
             "text_pretrain_learning_rate": self.text_pretrain_learning_rate,
