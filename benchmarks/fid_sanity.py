@@ -14,8 +14,9 @@ many (``--num``, default: the held-out split's 359) samples from
 
 and expects real < trained < 5 epochs < noise; it also reports whether the
 one-epoch model lands between the trained model and noise. ``--curve=N`` also scores a fresh
-DCGAN after 0, 1, ..., N epochs (the FCD learning curve, and how far G's weights have moved). It also times a 10,000-sample evaluation (sampling
-from the SavedModel, features, FID and KID) against the issue's 2-minute budget.
+DCGAN after 0, 1, ..., N epochs (the FCD learning curve, and how far G's weights have moved).
+It also times a 10,000-sample evaluation (sampling from the SavedModel, features, FID and KID)
+against the issue's 2-minute budget.
 Prints a table, then one JSON line.
 """
 
