@@ -5,7 +5,8 @@ included); measured figures and the extrapolation are in BUILD_NOTES.md.
     python -m ganzoo.train --config=configs/text2image_shapes.py --workdir=/tmp/t2i
 Score it (attribute accuracy on seen and held-out combinations):
     python benchmarks/text_to_image.py --model=/tmp/t2i/checkpoints/model.keras
-The four variants of the paper: --config.model.matching_aware=False / --config.model.interpolate=False.
+The four variants of the paper: --config.model.matching_aware=False / --config.model.interpolate=False;
+the paper's concat discriminator: --config.model.d_conditioning=concat (this config uses a projection D).
 """
 
 from ganzoo.config import base_config
