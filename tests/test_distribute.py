@@ -119,8 +119,13 @@ def test_steps_per_execution_above_one_trains_under_mirrored_like_one_replica():
     assert result.returncode == 0, result.stderr[-3000:]
     runs = json.loads(result.stdout.strip().splitlines()[-1])
     assert runs["default"]["steps"] == runs["mirrored"]["steps"] == 10
+    # Two replicas' summed gradients round differently from one batch's, and Adam's normalised step
+    # magnifies that where a gradient is near zero (seen: 6e-5 on a few weights, under load). A
+    # skipped or repeated step would move every weight by about the learning rate, 2e-4.
     for a, b in zip(runs["default"]["weights"], runs["mirrored"]["weights"]):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+        a, b = np.asarray(a), np.asarray(b)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-4)
+        assert np.median(np.abs(a - b)) < 1e-5
 
 
 OTHER_MODELS_SCRIPT = textwrap.dedent(
