@@ -145,9 +145,9 @@ def epoch_curve(make_model, dataset, epochs: int, reference, extractor, n: int) 
         if epoch:
             model.fit(dataset, epochs=1, verbose=0)
         change = max(float(abs(w.numpy() - w0).max()) for w, w0 in zip(model.generator.trainable_weights, initial))
-        fcd = metrics.fid(reference, model.generate(n, seed=1), extractor).fid
+        z = model.noise(n, seed=1)
+        fcd = metrics.fid(reference, model.generate(n, z=z), extractor).fid
         # As the DCGAN reference code samples (its G never leaves training mode): batch statistics.
-        z = keras.random.normal((n, model.latent_dim), seed=1)
         batch_stats = np.asarray(model.generator(z, training=True))
         fcd_batch = metrics.fid(reference, batch_stats, extractor).fid
         rows.append({"epoch": epoch, "steps": int(model.g_optimizer.iterations.numpy()),
