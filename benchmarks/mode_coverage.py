@@ -19,7 +19,8 @@ configs/*_grid25.py) trains the same model on the same stream with the same seed
 
 The configurations change one thing each from the non-saturating GAN (SETTINGS below holds
 the optimizers and their sources); ``pacgan4_cosine`` adds a cosine learning-rate decay to
-``pacgan4``. One invocation gives every run the same ``--steps``; a ``--merge``d table may hold
+``pacgan4``, and ``pacgan4_ema`` samples from G's exponential moving average of weights.
+One invocation gives every run the same ``--steps``; a ``--merge``d table may hold
 runs of other lengths (e.g. the 5× costlier WGAN steps at an equal CPU budget), and its
 "G steps" column says which. Prints one line per run, a Markdown table (mean ± std over
 seeds; CPU seconds from ``time.process_time``, which the 2-core machine's other load inflates
@@ -54,6 +55,7 @@ from ganzoo.utils import images  # noqa: E402
 CONFIGS = (
     "vanilla", "minibatch", "feature_match", "pulling_away", "label_smooth",
     "wgan_clip", "wgan_gp", "spectral_norm", "pacgan2", "pacgan4", "pacgan4_cosine",
+    "pacgan4_ema",
 )
 DATASETS = ("ring8", "grid25")
 
@@ -92,6 +94,10 @@ SETTINGS = {
     # A train value that is a function gets the run's step count (the schedule spans the run).
     "pacgan4_cosine": ({"packing": 4}, {"g_optimizer": _cosine_adam, "d_optimizer": _cosine_adam},
                        "pacgan4 + both rates cosine-decayed to 0 over the run"),
+    # G's weights averaged over the run (Keras's optimizer EMA, copied into G when fit ends;
+    # GAN.finalize_ema): the rates stay constant and the average smooths G's oscillation.
+    "pacgan4_ema": ({"packing": 4}, {"g_optimizer": {**_NS_ADAM, "use_ema": True, "ema_momentum": 0.999}},
+                    "pacgan4 + G's weights averaged, EMA 0.999 (Yazıcı et al. 2019)"),
     "wgan_clip": (
         {"lipschitz": "clip", "clip_value": 0.01},
         {"loss": "wasserstein", "d_steps": 5,

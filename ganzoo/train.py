@@ -225,6 +225,7 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     if distribute.needs_custom_loop(strategy):
         history = distribute.custom_fit(model, dataset, strategy, train_cfg["epochs"], steps_per_epoch,
                                         callbacks, verbose=verbose if chief else 0)
+        model.finalize_ema()  # GAN.fit does this; the custom loop does not go through it
     else:
         history = model.fit(
             dataset,

@@ -120,3 +120,39 @@ def test_remedies_are_reachable_from_a_config(tmp_path):
     config.data.num_examples = 512
     metrics = train_lib.train(config, str(tmp_path), verbose=0)
     assert {"feature_matching", "pulling_away"} <= set(metrics["final"])
+
+
+class _GeneratorSnapshots(keras.callbacks.Callback):
+    """G's weights after every train step."""
+
+    def __init__(self):
+        super().__init__()
+        self.steps = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append([w.numpy() for w in self.model.generator.trainable_weights])
+
+
+def test_weight_averaging_leaves_the_generator_at_the_moving_average_of_its_steps():
+    def run(**ema):
+        keras.utils.set_random_seed(0)
+        gan = point_gan()
+        gan.compile(g_optimizer=keras.optimizers.Adam(1e-2, **ema), d_optimizer="adam")
+        snapshots = _GeneratorSnapshots()
+        gan.fit(data(48), verbose=0, callbacks=[snapshots])  # 3 steps of 16
+        return gan, snapshots.steps
+
+    _, raw_steps = run()
+    averaged, averaged_steps = run(use_ema=True, ema_momentum=0.5)
+    assert len(raw_steps) == 3
+    for raw, same in zip(raw_steps, averaged_steps):  # averaging does not change the training
+        for a, b in zip(raw, same):
+            np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    # Keras's average starts at the first step's weights, then a ← ½a + ½w each step.
+    expected = raw_steps[0]
+    for step in raw_steps[1:]:
+        expected = [0.5 * a + 0.5 * w for a, w in zip(expected, step)]
+    final = [w.numpy() for w in averaged.generator.trainable_weights]
+    for got, want in zip(final, expected):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    assert max(np.abs(g - w).max() for g, w in zip(final, raw_steps[-1])) > 1e-4  # not the last step's

@@ -551,7 +551,28 @@ class GAN(keras.Model):
         self._check_compiled()
         # A tf.data pipeline shuffles itself; Keras would warn that shuffle=True is ignored.
         kwargs.setdefault("shuffle", False)
-        return super().fit(*args, **kwargs)
+        history = super().fit(*args, **kwargs)
+        self.finalize_ema()
+        return history
+
+    def _ema_targets(self) -> list[tuple[Any, list]]:
+        """(optimizer, the variables it updates) for every generator optimizer."""
+        return [(self.g_optimizer, self.generator.trainable_variables)]
+
+    def finalize_ema(self) -> None:
+        """Copies G's moving average of weights into G (when G's optimizer has ``use_ema=True``).
+
+        Averaging the generator's weights over the last steps (Yazıcı et al. 2019, "The Unusual
+        Effectiveness of Averaging in GAN Training", arXiv 1806.04498; Karras et al. 2018 sample
+        from such an average) smooths the oscillation of GAN training: switch it on with
+        ``g_optimizer=dict(name="adam", ..., use_ema=True, ema_momentum=0.999)``. Keras keeps the
+        average inside the optimizer (so checkpoints carry it); ``fit`` calls this at its end, as
+        Keras's own ``fit`` does for a single optimizer, so sampling and export use the average.
+        A further ``fit`` continues from the averaged weights. Does nothing without ``use_ema``.
+        """
+        for optimizer, variables in self._ema_targets():
+            if optimizer is not None and getattr(optimizer, "use_ema", False) and optimizer.built:
+                optimizer.finalize_variable_values(variables)
 
     def make_train_function(self, force: bool = False):
         # Keras 3.15's multi-step loop fails under MirroredStrategy (see

@@ -379,6 +379,9 @@ class LAPGAN(GAN):
         """Level 0's generator optimizer (every level steps together; scripts read its ``iterations``)."""
         return self.g_optimizers[0] if self.g_optimizers else None
 
+    def _ema_targets(self) -> list[tuple[Any, list]]:
+        return [(o, g.trainable_variables) for o, g in zip(self.g_optimizers, self.generators)]
+
     @property
     def d_optimizer(self) -> keras.optimizers.Optimizer:
         """Level 0's discriminator optimizer."""
