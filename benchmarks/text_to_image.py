@@ -26,6 +26,7 @@ import os
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
+import ast  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import pathlib  # noqa: E402
@@ -68,6 +69,8 @@ _OUT = flags.DEFINE_string("out", "/tmp/text_to_image_benchmark", "Where the int
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of everything.")
 _D_CONDITIONING = flags.DEFINE_enum("d_conditioning", None, ["concat", "projection"],
                                     "How D reads the text (default: the config's).")
+_SET = flags.DEFINE_list("set", [], "Model keys to override, KEY=VALUE (a Python literal or a word), "
+                         "e.g. --set=tokens=words,encoder=bag_of_words.")
 
 
 def load_config():
@@ -172,6 +175,14 @@ def main(argv: list[str]) -> None:
         config["model"]["text_pretrain_steps"] = _PRETRAIN.value
     if _D_CONDITIONING.value:
         config["model"]["d_conditioning"] = _D_CONDITIONING.value
+    for item in _SET.value:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise app.UsageError(f"--set: '{item}' is not KEY=VALUE (KEY a TextToImageGAN argument).")
+        try:
+            config["model"][key] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            config["model"][key] = value
     size = config["data"]["image_size"]
     os.makedirs(_OUT.value, exist_ok=True)
     start = time.perf_counter()

@@ -55,6 +55,8 @@ from ganzoo.errors import GanzooError
 # Lowercase letters, digits, space and common punctuation: what captions use.
 ALPHABET = tuple("abcdefghijklmnopqrstuvwxyz0123456789 ,.;:!?'\"-()/&")
 TOKENS = ("characters", "words")
+# How the token embeddings become a sentence embedding (``build_text_encoder``).
+ENCODERS = ("conv_gru", "bag_of_words")
 # Longest input accepted, in bytes; longer strings are cut before tokenising
 # (the vectorizer keeps max_length tokens anyway) so a huge request stays cheap.
 MAX_BYTES = 4096
@@ -65,6 +67,17 @@ def check_tokens(tokens: str) -> str:
     if tokens not in TOKENS:
         raise GanzooError(f"ganzoo.text: tokens='{tokens}' is unknown; use 'characters' or 'words'.")
     return tokens
+
+
+def check_encoder(encoder: str, tokens: str) -> str:
+    if encoder not in ENCODERS:
+        raise GanzooError(f"ganzoo.text: encoder='{encoder}' is unknown; use 'conv_gru' or 'bag_of_words'.")
+    if encoder == "bag_of_words" and check_tokens(tokens) != "words":
+        raise GanzooError(
+            "ganzoo.text: encoder='bag_of_words' averages word embeddings and needs tokens='words' "
+            f"(a bag of characters does not tell 'red' from 'der'); got tokens='{tokens}'."
+        )
+    return encoder
 
 
 def vocabulary_size(tokens: str, max_tokens: int) -> int:
@@ -142,26 +155,46 @@ def build_text_encoder(
     embedding_dim: int = 256,
     width: int = 256,
     token_dim: int = 64,
+    encoder: str = "conv_gru",
 ) -> keras.Model:
-    """The conv-recurrent caption encoder: ids ``[None, max_length]`` -> ``[None, embedding_dim]``.
+    """The caption encoder: ids ``[None, max_length]`` -> ``[None, embedding_dim]``.
 
-    Token embedding -> two temporal convolutions (kernel 4 for characters, 3
-    for words), each followed by max-pooling over 3 characters (none for
-    words) -> GRU -> the GRU's states averaged over the non-padding positions
-    -> a linear map to ``embedding_dim`` (the paper's char-CNN-RNN, smaller)
-    -> rescaled to unit root-mean-square (norm ``sqrt(embedding_dim)``).
+    ``encoder="conv_gru"`` (the paper's char-CNN-RNN, smaller): token embedding
+    -> two temporal convolutions (kernel 4 for characters, 3 for words), each
+    followed by max-pooling over 3 characters (none for words) -> GRU -> the
+    GRU's states averaged over the non-padding positions -> a linear map to
+    ``embedding_dim``.
+
+    ``encoder="bag_of_words"`` (``tokens="words"`` only): ``width``-d word
+    embeddings averaged over the caption's words -> a linear map. The
+    embedding is then a weighted sum of per-word vectors, so "blue triangle"
+    is "blue" plus "triangle" even when training never showed that pair: what
+    a projection discriminator needs to judge colour and shape separately
+    (BUILD_NOTES.md, text to image). It cannot tell "a red circle and a blue
+    square" from "a blue circle and a red square": word order is lost.
+
+    Both are rescaled to unit root-mean-square (norm ``sqrt(embedding_dim)``).
     """
     characters = check_tokens(tokens) == "characters"
+    bag_of_words = check_encoder(encoder, tokens) == "bag_of_words"
     kernel, pool = (4, 3) if characters else (3, 1)
     ids = keras.Input((int(max_length),), dtype="int64", name="token_ids")
     mask = ops.expand_dims(ops.cast(ops.not_equal(ids, 0), "float32"), -1)
-    x = keras.layers.Embedding(vocabulary_size(tokens, max_tokens), token_dim, name="token_embedding")(ids)
+    x = keras.layers.Embedding(vocabulary_size(tokens, max_tokens), width if bag_of_words else token_dim,
+                               name="token_embedding")(ids)
+    if bag_of_words:
+        return _sentence_embedding(ids, x, mask, embedding_dim)
     for stage in (1, 2):
         x = keras.layers.Conv1D(width, kernel, padding="same", activation="relu", name=f"conv{stage}")(x)
         if pool > 1 and x.shape[1] >= pool:
             x = keras.layers.MaxPooling1D(pool, padding="same", name=f"pool{stage}")(x)
             mask = keras.layers.MaxPooling1D(pool, padding="same", name=f"mask_pool{stage}")(mask)
     states = keras.layers.GRU(width, return_sequences=True, name="gru")(x)
+    return _sentence_embedding(ids, states, mask, embedding_dim)
+
+
+def _sentence_embedding(ids, states, mask, embedding_dim: int) -> keras.Model:
+    """Per-token states -> their mean over real tokens -> linear map -> unit RMS."""
     # Average over real tokens only; an empty caption (no tokens) averages to 0.
     total = ops.sum(states * mask, axis=1)
     count = ops.maximum(ops.sum(mask, axis=1), 1.0)
@@ -266,7 +299,7 @@ def retrieval_accuracy(image_embeddings: np.ndarray, text_embeddings: np.ndarray
 
 
 __all__ = [
-    "ALPHABET", "TOKENS", "MAX_BYTES", "prepare_text", "word_vocabulary", "make_vectorizer",
+    "ALPHABET", "TOKENS", "ENCODERS", "MAX_BYTES", "check_encoder", "prepare_text", "word_vocabulary", "make_vectorizer",
     "vocabulary_size", "build_text_encoder", "build_image_encoder", "contrastive_loss", "pretrain",
     "retrieval_accuracy",
 ]

@@ -1,5 +1,6 @@
 """ganzoo.text: any string gets ids and an embedding; the contrastive loss is the one documented."""
 
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -57,6 +58,26 @@ def test_embedding_has_unit_rms_so_g_and_d_see_text_as_strongly_as_noise():
     embedding = encoder(np.array([[3, 4, 5, 0, 0, 0], [6, 2, 0, 0, 0, 0]], np.int64)).numpy()
     np.testing.assert_allclose(np.sqrt(np.mean(embedding**2, axis=1)), [1.0, 1.0], rtol=1e-5)
 
+def _linear_part(encoder, ids):
+    """The sentence embedding before its unit-RMS rescaling."""
+    inner = keras.Model(encoder.input, encoder.get_layer("sentence_embedding").output)
+    return inner(np.array(ids, np.int64)).numpy()
+
+
+def test_bag_of_words_embedding_is_the_average_of_its_words_so_unseen_pairs_compose():
+    # "blue triangle" must be "blue" plus "triangle" even if that pair was never trained on.
+    encoder = text.build_text_encoder("words", max_length=6, max_tokens=10, embedding_dim=8, width=8,
+                                      encoder="bag_of_words")
+    blue, triangle, both, reversed_ = _linear_part(encoder, [[3, 0, 0, 0, 0, 0], [4, 0, 0, 0, 0, 0],
+                                                             [3, 4, 0, 0, 0, 0], [4, 3, 0, 0, 0, 0]])
+    np.testing.assert_allclose(both, 0.5 * (blue + triangle), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(both, reversed_, rtol=1e-5, atol=1e-6)  # word order is lost
+    # The conv-GRU encoder is not additive: the same check fails for it.
+    gru = text.build_text_encoder("words", max_length=6, max_tokens=10, embedding_dim=8, width=8, token_dim=4)
+    blue, triangle, both = _linear_part(gru, [[3, 0, 0, 0, 0, 0], [4, 0, 0, 0, 0, 0], [3, 4, 0, 0, 0, 0]])
+    assert not np.allclose(both, 0.5 * (blue + triangle), atol=1e-3)
+
+
 def test_word_vocabulary_is_by_frequency_then_alphabetical():
     vocabulary = text.word_vocabulary(["b a", "A c.", "c b", "d"], max_tokens=5)
     assert vocabulary == ["a", "b", "c"]
@@ -87,6 +108,10 @@ def test_pretraining_lowers_the_contrastive_loss():
 
 
 def test_bad_settings_are_clear_errors():
+    with pytest.raises(GanzooError, match="encoder='transformer' is unknown"):
+        text.build_text_encoder("words", encoder="transformer")
+    with pytest.raises(GanzooError, match="needs tokens='words'"):
+        text.build_text_encoder("characters", encoder="bag_of_words")
     with pytest.raises(GanzooError, match="tokens='bytes' is unknown"):
         text.make_vectorizer("bytes")
     with pytest.raises(GanzooError, match="max_tokens=4 leaves room for 2"):

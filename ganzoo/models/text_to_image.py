@@ -127,9 +127,10 @@ def build_discriminator(
 
     ``"concat"`` (Reed et al. 2016): the projected text is replicated 4×4 and depth-concatenated
     with the image features, then a 1×1 conv and a 4×4 conv give the logit.
-    ``"projection"`` (Miyato & Koyama 2018, arXiv 1802.05637): logit = ψ(h) + ⟨h, V·t⟩, with h the
-    4×4 feature map (kept whole, so the inner product sees where things are), ψ a 4×4 conv and
-    V a dense map from the projected text to h's shape.
+    ``"projection"`` (Miyato & Koyama 2018, arXiv 1802.05637): logit = ψ(h) + ⟨h, V·W·φ(t)⟩, with
+    h the 4×4 feature map (kept whole, so the inner product sees where things are), ψ a 4×4 conv,
+    W a linear projection to ``projection_dim`` (no activation: the logit stays linear in φ(t))
+    and V a dense map to h's shape.
 
     Shapes: ``images [batch, H, W, C]``, ``text_embedding [batch, text_dim]`` -> ``[batch, 1]`` logits.
     """
@@ -146,9 +147,12 @@ def build_discriminator(
             x = dcgan._batch_norm(f"down{stage}_bn")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
         width *= 2
-    t = _text_projection(text, projection_dim, "d_text")
     if conditioning == "projection":
+        # Linear in φ(t), as Miyato & Koyama's class embedding is: with a bag-of-words φ the
+        # logit is then a sum of one term per word ("blue" + "triangle"), which judges colour
+        # and shape separately on pairs never trained on (BUILD_NOTES.md, text to image).
         channels = width // 2
+        t = keras.layers.Dense(projection_dim, kernel_initializer=_INIT, name="d_text_projection")(text)
         v = keras.layers.Dense(16 * channels, kernel_initializer=_INIT, name="text_to_features")(t)
         v = keras.layers.Reshape((4, 4, channels), name="text_feature_map")(v)
         inner = InnerProduct(name="projection")([x, v])
@@ -156,6 +160,7 @@ def build_discriminator(
         psi = keras.layers.Flatten(name="unconditional_logit")(psi)
         logits = keras.layers.Add(dtype="float32", name="logits")([psi, inner])
         return keras.Model([images, text], logits, name="discriminator")
+    t = _text_projection(text, projection_dim, "d_text")
     t = keras.layers.RepeatVector(16, name="replicate_4x4")(t)
     t = keras.layers.Reshape((4, 4, projection_dim), name="text_map")(t)
     x = keras.layers.Concatenate(name="image_and_text")([x, t])
@@ -195,7 +200,12 @@ class TextToImageGAN(GAN):
             the first ``fit``'s captions (most frequent first, at most
             ``max_tokens - 2`` words). Ignored for characters.
         max_tokens: rows of the word embedding table (``"words"`` only).
-        encoder_width: channels of the text encoder's convolutions and GRU.
+        encoder_width: channels of the text encoder's convolutions and GRU (or,
+            for ``"bag_of_words"``, of its word embeddings).
+        encoder: ``"conv_gru"`` (the paper's char-CNN-RNN, smaller) or
+            ``"bag_of_words"`` (averaged word embeddings, ``tokens="words"``):
+            additive in the words, so unseen colour–shape pairs compose; see
+            ``ganzoo.text.build_text_encoder``.
         g_filters, d_filters: DCGAN widths (paper 64).
         matching_aware: GAN-CLS: D also scores {real image, mismatched text} as fake.
         interpolate: GAN-INT: G also learns on β-interpolated caption embeddings.
@@ -231,6 +241,7 @@ class TextToImageGAN(GAN):
         vocabulary: Sequence[str] | None = None,
         max_tokens: int = 1000,
         encoder_width: int = 256,
+        encoder: str = "conv_gru",
         g_filters: int = 64,
         d_filters: int = 64,
         matching_aware: bool = True,
@@ -260,7 +271,8 @@ class TextToImageGAN(GAN):
             raise GanzooError("ganzoo: sample_captions is empty; give at least one caption.")
         kwargs.pop("generator", None)
         kwargs.pop("discriminator", None)
-        text_encoder = text_lib.build_text_encoder(tokens, max_length, max_tokens, text_dim, encoder_width)
+        text_encoder = text_lib.build_text_encoder(tokens, max_length, max_tokens, text_dim, encoder_width,
+                                                   encoder=encoder)
         text_encoder.trainable = bool(train_text_encoder)
         network = build_discriminator(image_shape, text_dim, projection_dim, d_filters, d_conditioning)
         discriminator = (
@@ -285,6 +297,7 @@ class TextToImageGAN(GAN):
         self.vocabulary = None if vocabulary is None or tokens == "characters" else list(vocabulary)
         self.max_tokens = int(max_tokens)
         self.encoder_width = int(encoder_width)
+        self.encoder = encoder
         self.g_filters = int(g_filters)
         self.d_filters = int(d_filters)
         self.matching_aware = bool(matching_aware)
@@ -674,6 +687,7 @@ class TextToImageGAN(GAN):
             "vocabulary": None if self.vocabulary is None else list(self.vocabulary),
             "max_tokens": self.max_tokens,
             "encoder_width": self.encoder_width,
+            "encoder": self.encoder,
             "g_filters": self.g_filters,
             "d_filters": self.d_filters,
             "matching_aware": self.matching_aware,

@@ -85,6 +85,11 @@ def test_projection_discriminator_adds_the_inner_product_of_features_and_text(tm
     h, v, psi = (np.asarray(a) for a in features([images, text]))
     expected = psi[:, 0] + np.sum(h * v, axis=(1, 2, 3))
     np.testing.assert_allclose(np.asarray(network([images, text]))[:, 0], expected, rtol=1e-4, atol=1e-5)
+    # The text term is affine in φ(t): with a bag-of-words φ, "blue triangle" scores as
+    # "blue" plus "triangle" (inner(a + b) + inner(0) = inner(a) + inner(b)).
+    a, b = 30 * text[:1].repeat(3, 0), 30 * text[1:2].repeat(3, 0)  # large enough to bend a ReLU
+    inner = lambda t: np.asarray(network([images, t]))[:, 0] - psi[:, 0]  # noqa: E731
+    np.testing.assert_allclose(inner(a + b) + inner(0 * a), inner(a) + inner(b), rtol=1e-4, atol=1e-4)
     model = tiny(d_conditioning="projection", text_pretrain_steps=0)
     model.compile(run_eagerly=True)  # eager: quicker for a tiny test
     model.fit(data(), epochs=1, verbose=0)
@@ -143,8 +148,9 @@ def test_bad_captions_still_get_images():
     assert images.shape == (4, 16, 16, 3) and np.isfinite(images).all()
 
 
-def test_words_model_builds_its_vocabulary_and_round_trips_through_keras_file(tmp_path):
-    model = tiny(tokens="words", max_tokens=200, text_pretrain_steps=2)
+@pytest.mark.parametrize("encoder", ["conv_gru", "bag_of_words"])
+def test_words_model_builds_its_vocabulary_and_round_trips_through_keras_file(tmp_path, encoder):
+    model = tiny(tokens="words", max_tokens=200, text_pretrain_steps=2, encoder=encoder)
     model.compile(run_eagerly=True)  # eager: quicker for a tiny test
     model.fit(data(), epochs=1, verbose=0)
     assert "circle" in model.vocabulary or "disk" in model.vocabulary
