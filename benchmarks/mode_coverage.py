@@ -287,7 +287,9 @@ def main(argv):
         for name, (modes, quality) in PUBLISHED[dataset].items():
             print(f"| {dataset} | published: {name} (PacGAN Table 1) | 10 | – | {modes} / {len(GEOMETRY[dataset][0])} "
                   f"| {quality} | – | – | – |")
-    print(json.dumps({"benchmark": "mode_coverage", "steps": _STEPS.value, "seeds": list(seeds),
+    # A merged table's runs may differ in length: each row and run carries its own steps then.
+    print(json.dumps({"benchmark": "mode_coverage", "steps": None if _MERGE.value else _STEPS.value,
+                      "seeds": list(seeds),
                       "batch_size": _BATCH.value, "samples": _SAMPLES.value, "networks": NETWORKS,
                       "min_count": math.ceil(0.01 * _SAMPLES.value), "results": rows, "runs": runs}))
 

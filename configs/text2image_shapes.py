@@ -29,8 +29,12 @@ def get_config():
     config.model.latent_dim = 100            # paper: 100
     config.model.projection_dim = 128        # paper: 128
     config.model.text_dim = 256              # paper: 1024 (char-CNN-RNN); smaller for CPU
-    config.model.tokens = "characters"       # the paper's char-CNN-RNN reads characters
-    config.model.max_length = 128
+    # Paper: a char-CNN-RNN over characters (encoder="conv_gru", tokens="characters"). Averaged
+    # word embeddings make φ(t) a sum over words, so with the linear projection D the score of
+    # "blue triangle" is "blue" plus "triangle": pairs never trained on compose (BUILD_NOTES.md).
+    config.model.tokens = "words"
+    config.model.encoder = "bag_of_words"
+    config.model.max_length = 32             # words; the longest caption has fewer than 20
     config.model.encoder_width = 256
     config.model.g_filters = 32              # paper: 64; G was 4/5 of the step's convolutions: 32 buys ~30% more steps
     config.model.d_filters = 64
@@ -49,7 +53,7 @@ def get_config():
     config.data.name = "shapes"
     config.data.image_size = 32              # 64 is the dataset's default; 32 fits the 30-minute budget
     config.data.num_examples = 10000
-    config.train.epochs = 30                 # 4,680 steps of 64 (10,000 images an epoch); shapes sharpen with steps
+    config.train.epochs = 40                 # 6,240 steps of 64 (10,000 images an epoch); shapes sharpen with steps
     config.train.batch_size = 64             # paper: 64
     config.train.loss = "non_saturating"
     # Reed et al. 2016: Adam, lr 2e-4, beta_1 0.5.
