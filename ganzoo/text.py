@@ -12,7 +12,7 @@ Pieces, each usable on its own:
 
     prepare_text(text)          tf.string [None] -> valid UTF-8, at most MAX_BYTES each
     make_vectorizer(...)        keras.layers.TextVectorization: strings -> int ids [None, max_length]
-    build_text_encoder(...)     ids -> embedding [None, embedding_dim] (conv-recurrent)
+    build_text_encoder(...)     ids -> embedding [None, embedding_dim] (conv-recurrent or bag of words)
     build_image_encoder(...)    images -> embedding, the image side of the joint space
     contrastive_loss(...)       the symmetric image<->text objective, per example
     pretrain(...)               a few thousand steps of it, then freeze the text encoder
@@ -25,6 +25,11 @@ unknown words map to [UNK]). Any string gets an embedding: the empty caption is
 all padding (its embedding is the encoder's response to "nothing"), a caption
 longer than ``max_length`` tokens is cut, and bytes that are not UTF-8 are
 replaced by U+FFFD (then [UNK]).
+
+Encoders: ``"conv_gru"`` (the paper's char-CNN-RNN, smaller) or
+``"bag_of_words"`` (word embeddings averaged, then a linear map: the sentence
+embedding is a sum of one vector per word, so unseen combinations of known words
+still get the sum of their parts; it loses word order).
 
 Where ganzoo departs from the papers:
 - the objective is a symmetric InfoNCE over the batch (image->text and

@@ -35,7 +35,13 @@ Where ganzoo departs from the paper:
   and its own noise; its partner caption is the next one in the batch;
 - φ(t) has unit root-mean-square (``ganzoo.text.build_text_encoder``), so the
   text reaches G's and D's first layers as strongly as the noise does;
-- a frozen encoder embeds a step's captions once, shared by D's and G's losses.
+- a frozen encoder embeds a step's captions once, shared by D's and G's losses;
+- beside the paper's concat D, ``d_conditioning="projection"`` (Miyato & Koyama
+  2018), linear in φ(t); with ``encoder="bag_of_words"`` (φ(t) a sum over
+  words) D then scores each word's attribute separately, and G learns colour–
+  shape pairs it never saw: ``configs/text2image_shapes.py`` uses both (85.4%
+  all-attribute on held-out pairs, against 12.8% with the paper's encoder and D;
+  BUILD_NOTES.md).
 """
 
 from __future__ import annotations
