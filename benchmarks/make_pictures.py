@@ -20,6 +20,8 @@ has text in it: the model cards say what the rows and columns are.
     wgan_gp_grid25_scatter.png        2,500 real points | 2,500 samples of the grid of 25
                                       Gaussians, both drawn by ganzoo.utils.images.scatter_image
                                       on the same axes, mixture centres marked by grey crosses.
+    pacgan_grid25_scatter.png         The same for the pacgan_grid25 preset (the mode-coverage
+                                      benchmark's best configuration).
     super_resolution_photos.png       A 64² HR centre crop of each held-out photo (astronaut,
                                       chelsea, coffee), shown 2×: LR (pixels repeated) | bicubic |
                                       SRResNet | SRGAN (when that preset ships) | HR.
@@ -324,6 +326,7 @@ PICTURES: dict[str, Picture] = {
     "lapgan_digits_samples": Picture(("lapgan_digits",), sample_grid),
     "lapgan_digits_levels": Picture(("lapgan_digits",), pyramid_levels),
     "wgan_gp_grid25_scatter": Picture(("wgan_gp_grid25",), grid25_scatter),
+    "pacgan_grid25_scatter": Picture(("pacgan_grid25",), grid25_scatter),
     "super_resolution_photos": Picture(("srresnet_photos",), super_resolution, optional=("srgan_photos",), many=True),
     "text2image_shapes_interpolation": Picture(("text2image_shapes",), text_interpolation),
     "frontalization_synthfaces_grid": Picture(("frontalization_synthfaces",), frontalization_grid),

@@ -173,6 +173,31 @@ def test_dcgan_digits_preset_samples_32x32_digits_in_range_and_matches_its_hash(
 
 
 @pytest.mark.slow
+def test_pacgan_grid25_preset_keeps_all_25_modes_on_its_float16_weights():
+    from ganzoo.metrics.mode_coverage import GRID25_STD, grid25_centres, mode_coverage
+
+    gan = presets.load("pacgan_grid25")
+    # The benchmark's rule: a mode needs 1% of 2,500 samples within 3 std of its centre.
+    result = mode_coverage(gan.generate(2500, seed=0), grid25_centres(), GRID25_STD, min_count=25)
+    assert result.modes_captured == 25 and result.high_quality_fraction >= 0.9, result.as_dict()
+
+
+def test_text2image_shapes_preset_draws_any_caption_and_matches_its_hash():
+    import hashlib
+
+    from ganzoo.models import TextToImageGAN
+
+    meta = presets.info("text2image_shapes")
+    with open(os.path.join(meta["path"], "model.keras"), "rb") as handle:
+        assert hashlib.sha256(handle.read()).hexdigest() == meta["weights"]["sha256"]
+    gan = TextToImageGAN.from_preset("text2image_shapes")
+    images = gan.generate(text=["a large blue triangle at the bottom", "", "zorblax"], seed=0)
+    assert images.shape == (3, 32, 32, 3) and images.min() >= -1.0 and images.max() <= 1.0
+    summary = meta["quality"]["summary"]
+    assert "meets the 80% / 60% target" in summary, summary
+    assert len(meta["quality"]["measurements"]) == 2  # the run's and the float16 weights'
+
+
 def test_preset_scripts_refuse_existing_outputs_and_unknown_presets_in_one_line(tmp_path):
     import subprocess
     import sys
