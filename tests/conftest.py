@@ -1,6 +1,8 @@
-"""Shared test set-up: oneDNN on (before TensorFlow loads), quiet logs, seeded runs."""
+"""Shared test set-up: oneDNN on (before TensorFlow loads), quiet logs, seeded runs, file loading."""
 
+import importlib.util
 import os
+import pathlib
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -13,3 +15,20 @@ import pytest  # noqa: E402
 def _seed():
     keras.utils.set_random_seed(0)
     yield
+
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def load_file():
+    """``load_file("configs/x.py")``: a repository file (a config, a benchmark) run as a module."""
+
+    def load(relative_path: str):
+        path = ROOT / relative_path
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load

@@ -1,8 +1,5 @@
 """Loss-side remedies: pulling-away term, feature matching, BEGAN balance — formulas and wiring."""
 
-import importlib.util
-import pathlib
-
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -162,18 +159,10 @@ def test_weight_averaging_leaves_the_generator_at_the_moving_average_of_its_step
     assert max(np.abs(g - w).max() for g, w in zip(final, raw_steps[-1])) > 1e-4  # not the last step's
 
 
-def _module(path: pathlib.Path):
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_pacgan_grid25_config_is_the_mode_coverage_benchmarks_best_run():
+def test_pacgan_grid25_config_is_the_mode_coverage_benchmarks_best_run(load_file):
     # configs/pacgan_grid25.py says it trains what the benchmark measured: keep the two equal.
-    root = pathlib.Path(__file__).resolve().parents[1]
-    shipped = config_lib.to_dict(_module(root / "configs" / "pacgan_grid25.py").get_config())
-    benchmark = _module(root / "benchmarks" / "mode_coverage.py")
+    shipped = config_lib.to_dict(load_file("configs/pacgan_grid25.py").get_config())
+    benchmark = load_file("benchmarks/mode_coverage.py")
     measured = config_lib.to_dict(benchmark.experiment("pacgan4_ema", "grid25", 0, 50_000, 512))
     for group in ("model", "data"):
         assert shipped[group] == measured[group], group

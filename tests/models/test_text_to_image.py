@@ -219,20 +219,13 @@ def test_bad_arguments_are_clear_errors():
         model.fit(tf.data.Dataset.from_tensor_slices(np.zeros((4, 16, 16, 3), np.float32)).batch(2), verbose=0)
 
 
-def test_config_trains_through_the_train_script_and_serves_strings(tmp_path, monkeypatch):
-    import importlib.util
-    import pathlib
-
+def test_config_trains_through_the_train_script_and_serves_strings(tmp_path, monkeypatch, load_file):
     from ganzoo import models
     from ganzoo import train as train_lib
 
     monkeypatch.setitem(models.MODELS, "text_to_image", TextToImageGAN)  # until registered in ganzoo.models
     monkeypatch.setitem(models.DATA_SHAPE_ARG, "text_to_image", "image_shape")
-    path = pathlib.Path(__file__).resolve().parents[2] / "configs" / "text2image_shapes.py"
-    spec = importlib.util.spec_from_file_location("text2image_shapes", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    config = module.get_config()
+    config = load_file("configs/text2image_shapes.py").get_config()
     config.model.update(latent_dim=8, projection_dim=8, text_dim=8, encoder_width=8, g_filters=8, d_filters=8,
                         max_length=32, text_pretrain_steps=2)
     config.data.update(image_size=16, num_examples=16)
