@@ -12,6 +12,9 @@ Then the model's quality is measured:
     dcgan_digits, lapgan_digits   benchmarks/sample_quality.py on the run's SavedModel and again
                                   on the preset's stored float16 weights (both recorded)
     wgan_gp_grid25, pacgan_grid25 here: ganzoo.metrics.mode_coverage of 2,500 samples (seed 0)
+    srresnet_photos, srgan_photos benchmarks/super_resolution.py on the run and again on the
+                                  preset's float16 generator (srgan_photos beside the
+                                  srresnet_photos preset: build that one first)
     the others                    the benchmark's command is printed; run it and attach its
                                   output with --quality=NAME=FILE (its last JSON line is read)
 
@@ -162,6 +165,35 @@ def text_to_image_summary(figures: dict[str, Any]) -> str:
             f"({verdict} the 80% / 60% target)")
 
 
+def super_resolution_of_run(name: str, workdir: str) -> dict[str, Any]:
+    """benchmarks/super_resolution.py on the run's checkpoint (its side-by-side PNG is not kept)."""
+    command = SPECS[name].benchmark.format(workdir=workdir)
+    with tempfile.TemporaryDirectory() as scratch:
+        figures = _run_benchmark(f"{command} --png={scratch}/side_by_side.png")
+    figures.pop("png", None)
+    return {"of": "the run's model", "command": command, "figures": figures}
+
+
+def super_resolution_of_preset(name: str, directory: str, workdir: str) -> dict[str, Any]:
+    """The same benchmark on the preset's stored float16 generator (its folder in place of the run)."""
+    del workdir
+    measurement = super_resolution_of_run(name, directory)
+    measurement["of"] = "this preset's float16 weights"
+    measurement["command"] = SPECS[name].benchmark.format(workdir=name)
+    return measurement
+
+
+def super_resolution_summary(figures: dict[str, Any]) -> str:
+    """Issue 7's figures: SRResNet ≥ +1.5 dB over bicubic; SRGAN within 2 dB of SRResNet."""
+    gain, gap = figures["srresnet_gain_db"], figures.get("srgan_vs_srresnet_db")
+    srresnet = (f"SRResNet {figures['srresnet']['psnr']:.2f} dB, {gain:+.2f} dB over bicubic on the held-out "
+                f"photos ({'meets' if gain >= 1.5 else 'misses'} the +1.5 dB target)")
+    if gap is None:
+        return srresnet
+    return (f"SRGAN {figures['srgan']['psnr']:.2f} dB, {gap:+.2f} dB from SRResNet "
+            f"({'meets' if gap >= -2.0 else 'misses'} the within-2-dB target); {srresnet}")
+
+
 def grid25_coverage(name: str, workdir: str) -> dict[str, Any]:
     from ganzoo.metrics.mode_coverage import GRID25_STD, grid25_centres, mode_coverage
     from ganzoo.utils.runs import load_model
@@ -195,9 +227,14 @@ SPECS: dict[str, Spec] = {
     "text2image_shapes": Spec(
         "python benchmarks/text_to_image.py --model={workdir}/checkpoints/model.keras --variants=",
         summarize=text_to_image_summary, measure_preset=text_to_image_of_preset),
-    "srresnet_photos": Spec("python benchmarks/super_resolution.py --srresnet={workdir}"),
+    "srresnet_photos": Spec("python benchmarks/super_resolution.py --srresnet={workdir}",
+                            super_resolution_of_run, super_resolution_summary,
+                            measure_preset=super_resolution_of_preset, num_samples=16),
     # The paper's discriminator alone is 10.6 M weights (21 MB in float16): generator only.
-    "srgan_photos": Spec("python benchmarks/super_resolution.py --srgan={workdir}", networks="generator"),
+    # Measured beside the srresnet_photos preset (build that one first).
+    "srgan_photos": Spec("python benchmarks/super_resolution.py --srresnet=srresnet_photos --srgan={workdir}",
+                         super_resolution_of_run, super_resolution_summary, networks="generator",
+                         measure_preset=super_resolution_of_preset, num_samples=16),
     # Generator only: with D and the identity network it is 7.1 MB. The generator's float16
     # weights alone take 4.9 MB (gzip gains 8%: the low mantissa byte is noise), so its
     # sample grid holds 16 faces of 64x64, not 64.

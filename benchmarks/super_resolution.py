@@ -3,12 +3,13 @@ r"""Super-resolution on held-out real photos: bicubic vs SRResNet vs SRGAN (Ledi
     python benchmarks/super_resolution.py --srresnet=/tmp/srresnet [--srgan=/tmp/srgan] \
         [--scale=4] [--split=test] [--png=/tmp/sr_side_by_side.png]
 
-``--srresnet`` / ``--srgan``: a training run's workdir (its checkpoints/model.keras) or a .keras
-file; either may be left out (its column is then skipped). The images are the whole held-out
-photos of ``ganzoo.data.photos`` (astronaut, chelsea, coffee; never cropped for training), each
-cropped to multiples of the scale, LR made by antialiased bicubic downscaling rounded to 8 bits.
-Measures follow SR papers: PSNR and SSIM on the BT.601 Y channel, a border of ``scale`` pixels
-shaved, outputs rounded to 8 bits (``ganzoo.metrics.psnr``/``ssim``), averaged over images.
+``--srresnet`` / ``--srgan``: a training run's workdir (its checkpoints/model.keras), a .keras
+file or a preset (``--srresnet=srresnet_photos``); either may be left out (its column is then
+skipped). The images are the whole held-out photos of ``ganzoo.data.photos`` (astronaut, chelsea,
+coffee; never cropped for training), each cropped to multiples of the scale, LR made by
+antialiased bicubic downscaling rounded to 8 bits. Measures follow SR papers: PSNR and SSIM on
+the BT.601 Y channel, a border of ``scale`` pixels shaved, outputs rounded to 8 bits
+(``ganzoo.metrics.psnr``/``ssim``), averaged over images.
 
 Prints a table per image and the means, writes a side-by-side PNG (per photo, a 128x128 HR
 centre crop: LR (nearest) | bicubic | SRResNet | SRGAN | HR, each shown 2x), and ends with one
@@ -36,13 +37,20 @@ PANEL = 128  # HR pixels of each side-by-side crop
 
 
 def load(path: str | None):
-    """A trained SRGAN/SRResNet from a run's workdir or a .keras file (no VGG weights needed)."""
+    """A trained SRGAN/SRResNet from a run's workdir, a .keras file or a preset (no VGG weights needed).
+
+    A preset is its name (``srresnet_photos``) or a folder holding its preset.json.
+    """
     if not path:
         return None
     import keras
 
     import ganzoo.models.srgan  # noqa: F401  (registers the class)
+    from ganzoo import presets
 
+    if os.path.isfile(os.path.join(path, presets.METADATA_FILE)) or (
+            not os.path.exists(path) and path in presets.available()):
+        return presets.load(path)
     file = path if path.endswith(".keras") else os.path.join(path, "checkpoints", "model.keras")
     if not os.path.exists(file):
         raise SystemExit(f"super_resolution: no trained model at '{file}'; finish a ganzoo.train run first.")
@@ -61,8 +69,8 @@ def panel(image: np.ndarray, top: int, left: int, size: int, zoom: int = 2) -> n
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--srresnet", default="", help="SRResNet run workdir or .keras")
-    parser.add_argument("--srgan", default="", help="SRGAN run workdir or .keras")
+    parser.add_argument("--srresnet", default="", help="SRResNet run workdir, .keras or preset")
+    parser.add_argument("--srgan", default="", help="SRGAN run workdir, .keras or preset")
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument("--split", default="test", help="photos split: test (held-out), train or all")
     parser.add_argument("--png", default="sr_side_by_side.png", help="side-by-side image path")

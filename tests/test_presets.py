@@ -213,3 +213,23 @@ def test_preset_scripts_refuse_existing_outputs_and_unknown_presets_in_one_line(
     ):
         result = subprocess.run([sys.executable, "-m", *argv], env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode != 0 and message in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["srresnet_photos", "srgan_photos"])
+def test_super_resolution_presets_serve_any_size_and_reproduce_their_recorded_psnr(name, load_file):
+    from ganzoo.data import photos
+    from ganzoo.models import SRGAN
+
+    meta = presets.info(name)
+    assert len(meta["quality"]["measurements"]) == 2  # the run's and the float16 weights'
+    recorded = meta["quality"]["measurements"][-1]["figures"]
+    gan = SRGAN.from_preset(name)
+    lr = np.random.default_rng(0).uniform(-1.0, 1.0, (37, 53, 3)).astype("float32")
+    assert gan.super_resolve(lr).shape == (148, 212, 3)
+    # The benchmark's measure on the held-out photos, here: the stored weights give the stored PSNR.
+    measure = load_file("benchmarks/super_resolution.py").measure
+    psnr = np.mean([measure(gan.super_resolve(pair["lr"]), pair["hr"], 4)[0] for pair in photos.full_pairs("test", 4)])
+    column = "srgan" if name == "srgan_photos" else "srresnet"
+    assert abs(psnr - recorded[column]["psnr"]) < 0.01, (psnr, recorded[column])
+    assert psnr > recorded["bicubic"]["psnr"] + 0.5
