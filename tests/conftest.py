@@ -20,15 +20,21 @@ def _seed():
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def load_file():
-    """``load_file("configs/x.py")``: a repository file (a config, a benchmark) run as a module."""
+    """``load_file("configs/x.py")``: a repository file (a config, a benchmark) run as a module.
+
+    Each file runs once a session: a benchmark defines absl flags, which may be defined only once.
+    """
+    loaded = {}
 
     def load(relative_path: str):
-        path = ROOT / relative_path
-        spec = importlib.util.spec_from_file_location(path.stem, path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        if relative_path not in loaded:
+            path = ROOT / relative_path
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            loaded[relative_path] = module
+        return loaded[relative_path]
 
     return load

@@ -173,13 +173,16 @@ def test_dcgan_digits_preset_samples_32x32_digits_in_range_and_matches_its_hash(
 
 
 @pytest.mark.slow
-def test_pacgan_grid25_preset_keeps_all_25_modes_on_its_float16_weights():
+@pytest.mark.parametrize("name, min_high_quality", [("pacgan_grid25", 0.9), ("wgan_gp_grid25", 0.8)])
+def test_grid25_presets_keep_all_25_modes_on_their_float16_weights(name, min_high_quality):
     from ganzoo.metrics.mode_coverage import GRID25_STD, grid25_centres, mode_coverage
 
-    gan = presets.load("pacgan_grid25")
+    gan = presets.load(name)
     # The benchmark's rule: a mode needs 1% of 2,500 samples within 3 std of its centre.
     result = mode_coverage(gan.generate(2500, seed=0), grid25_centres(), GRID25_STD, min_count=25)
-    assert result.modes_captured == 25 and result.high_quality_fraction >= 0.9, result.as_dict()
+    assert result.modes_captured == 25 and result.high_quality_fraction >= min_high_quality, result.as_dict()
+    recorded = presets.info(name)["quality"]["measurements"][0]["figures"]  # the float32 run's
+    assert abs(result.high_quality_fraction - recorded["high_quality_fraction"]) < 0.01
 
 
 def test_text2image_shapes_preset_draws_any_caption_and_matches_its_hash():

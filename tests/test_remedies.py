@@ -159,14 +159,18 @@ def test_weight_averaging_leaves_the_generator_at_the_moving_average_of_its_step
     assert max(np.abs(g - w).max() for g, w in zip(final, raw_steps[-1])) > 1e-4  # not the last step's
 
 
-def test_pacgan_grid25_config_is_the_mode_coverage_benchmarks_best_run(load_file):
-    # configs/pacgan_grid25.py says it trains what the benchmark measured: keep the two equal.
-    shipped = config_lib.to_dict(load_file("configs/pacgan_grid25.py").get_config())
+@pytest.mark.parametrize("config_file, setting", [
+    ("configs/pacgan_grid25.py", "pacgan4_ema"), ("configs/wgan_gp_grid25.py", "wgan_gp_ttur"),
+])
+def test_grid25_configs_are_the_mode_coverage_benchmarks_runs(load_file, config_file, setting):
+    # Each config says it trains what the benchmark measured (and its preset ships): keep them equal.
+    module = load_file(config_file)
+    shipped = config_lib.to_dict(module.get_config())
     benchmark = load_file("benchmarks/mode_coverage.py")
-    measured = config_lib.to_dict(benchmark.experiment("pacgan4_ema", "grid25", 0, 50_000, 512))
+    measured = config_lib.to_dict(benchmark.experiment(setting, "grid25", 0, module.STEPS, 512))
     for group in ("model", "data"):
         assert shipped[group] == measured[group], group
-    keys = ("epochs", "steps_per_epoch", "batch_size", "loss", "g_optimizer", "d_optimizer",
+    keys = ("epochs", "steps_per_epoch", "batch_size", "loss", "d_steps", "g_optimizer", "d_optimizer",
             "steps_per_execution", "jit_compile")
     assert {k: shipped["train"][k] for k in keys} == {k: measured["train"][k] for k in keys}
     assert shipped["train"]["g_optimizer"]["use_ema"]
