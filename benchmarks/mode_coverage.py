@@ -115,7 +115,8 @@ SETTINGS = {
     ),
     # The critic learns 10x faster than G (the two time-scale rule, Heusel et al. 2017) and Adam's
     # β1 is the WGAN-GP paper's 0: with the toy code's shared 1e-4 the 3 x 128 critic resolves no
-    # mode in 20,000 G steps; at 3e-4 / 3e-3, β1 0.5 one seed collapsed (BUILD_NOTES.md).
+    # mode in 20,000 G steps; at 3e-4 / 3e-3 with β1 0.5 and cosine-decayed rates it collapsed,
+    # and at 3e-4 / 3e-3 with β1 0 it found no mode (BUILD_NOTES.md).
     "wgan_gp_ttur": (
         {"lipschitz": "gradient_penalty", "gp_weight": 10.0},
         {"loss": "wasserstein", "d_steps": 5,
