@@ -25,6 +25,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import tempfile  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -73,7 +74,8 @@ def main() -> None:
     parser.add_argument("--srgan", default="", help="SRGAN run workdir, .keras or preset")
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument("--split", default="test", help="photos split: test (held-out), train or all")
-    parser.add_argument("--png", default="sr_side_by_side.png", help="side-by-side image path")
+    parser.add_argument("--png", default=os.path.join(tempfile.gettempdir(), "sr_side_by_side.png"),
+                        help="side-by-side image path (default: in the temporary folder, not the checkout)")
     args = parser.parse_args()
 
     models = {"srresnet": load(args.srresnet), "srgan": load(args.srgan)}
