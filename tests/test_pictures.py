@@ -1,9 +1,6 @@
 """benchmarks/make_pictures.py: PNGs from the presets, their shapes, determinism, --overwrite, skips."""
 
-import importlib.util
 import os
-import pathlib
-import sys
 
 import numpy as np
 import pytest
@@ -12,19 +9,9 @@ import tensorflow as tf
 import ganzoo.data
 from ganzoo import presets
 from ganzoo.errors import GanzooError
+from repo_files import load_file
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-
-
-def load_script():
-    spec = importlib.util.spec_from_file_location("make_pictures", ROOT / "benchmarks" / "make_pictures.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-pictures = load_script()
+pictures = load_file("benchmarks/make_pictures.py")
 
 
 @pytest.fixture(scope="module")

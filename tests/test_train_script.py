@@ -1,6 +1,5 @@
 """The train/sample/export scripts: outputs, resume, refusal to overwrite, config errors."""
 
-import importlib.util
 import json
 import os
 import pathlib
@@ -14,15 +13,13 @@ import tensorflow as tf
 from ganzoo import callbacks
 from ganzoo import train as train_lib
 from ganzoo.errors import GanzooError
+from repo_files import load_file
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def load_config(name="dcgan_digits"):
-    spec = importlib.util.spec_from_file_location(name, ROOT / "configs" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.get_config()
+    return load_file(f"configs/{name}.py").get_config()
 
 
 def tiny_config():
