@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 
 from absl import logging
@@ -11,6 +12,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganzoo.errors import GanzooError
+from ganzoo.utils import atomic
 from ganzoo.utils import images as image_utils
 
 
@@ -110,22 +113,36 @@ class Backup(keras.callbacks.BackupAndRestore):
     dataset's length is unknown (``steps_per_epoch`` unset and no known
     cardinality), the epoch length is learned from the first finished epoch
     and kept as ``epoch_steps``; an epoch-1 backup then restarts epoch 1. The data
-    stream starts again from its beginning, as after any resume. The weights
-    and metadata are written to temporary files and renamed, so a kill while
-    saving leaves the previous backup whole.
+    stream starts again from its beginning, as after any resume.
+
+    A backup is one unit: a folder ``backup-NNNNNN`` holding the weights, the
+    metadata and ``manifest.json`` (their SHA-256 sums), written as
+    ``.partial`` first, flushed to the disk and renamed, so a kill at any
+    moment leaves the previous backup whole. The previous backup is kept until
+    the next one is complete. On resume each backup, newest first, is checked
+    against its manifest; a corrupt or truncated one is passed over with a
+    warning. A full disk keeps the previous backup and stops the run with one
+    line that says how much room it needs (``GanzooError``).
 
     Args:
-        directory: the backup folder (``latest.weights.h5``, ``training_metadata.json``).
+        directory: the backup folder.
         every: epochs between backups.
         every_steps: steps between backups within epochs; 0 = at epoch ends only.
         write: False restores only (a multi-worker cluster's non-chief workers).
+        keep: complete backups kept (at least 2: the newest and its fallback).
     """
 
-    def __init__(self, directory: str, every: int = 1, every_steps: int = 0, write: bool = True):
+    WEIGHTS = "latest.weights.h5"
+    METADATA = "training_metadata.json"
+    MANIFEST = "manifest.json"
+    PARTIAL = ".partial"
+
+    def __init__(self, directory: str, every: int = 1, every_steps: int = 0, write: bool = True, keep: int = 2):
         super().__init__(directory, save_freq="epoch", delete_checkpoint=False)
         self.every = max(1, int(every))
         self.every_steps = max(0, int(every_steps))
         self.write = write
+        self.keep = max(2, int(keep))
         self._position = (0, 0)  # (epoch, steps done in it): where a resumed run starts
         self._resumed = (0, 0)
         self._epoch_steps = None  # steps per epoch: fit's, or learned from a finished epoch
@@ -133,13 +150,48 @@ class Backup(keras.callbacks.BackupAndRestore):
         self._since_backup = 0
         self._cut_short = False
 
+    # -- reading -------------------------------------------------------------------------
+
+    @classmethod
+    def backups(cls, directory: str) -> list[str]:
+        """The complete backup folders in ``directory``, newest first."""
+        if not os.path.isdir(directory):
+            return []
+        names = [n for n in os.listdir(directory) if n.startswith("backup-") and n[7:].isdigit()]
+        return [os.path.join(directory, n) for n in sorted(names, key=lambda n: int(n[7:]), reverse=True)]
+
+    @classmethod
+    def check(cls, folder: str) -> dict:
+        """The metadata of the backup in ``folder``; raises ``ValueError`` naming what is wrong."""
+        try:
+            with open(os.path.join(folder, cls.MANIFEST)) as handle:
+                manifest = json.load(handle)
+            for name, digest in manifest["sha256"].items():
+                if atomic.sha256_file(os.path.join(folder, name)) != digest:
+                    raise ValueError(f"{name} does not match its checksum (truncated or corrupt)")
+            with open(os.path.join(folder, cls.METADATA)) as handle:
+                metadata = json.load(handle)
+            int(metadata["epoch"])
+        except (OSError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
+            raise ValueError(f"{type(error).__name__}: {error}") from None
+        return metadata
+
+    @classmethod
+    def read_metadata(cls, directory: str) -> dict | None:
+        """The metadata of the newest sound backup in ``directory`` (None when there is none)."""
+        for folder in cls.backups(directory):
+            try:
+                return cls.check(folder)
+            except ValueError:
+                continue
+        return None
+
     def on_train_begin(self, logs=None) -> None:
-        super().on_train_begin(logs)  # weights, optimizer state and model._initial_epoch
         self._resumed = (0, 0)
         self._epoch_steps = self.params.get("steps")
-        if os.path.exists(self._training_metadata_path):
-            with open(self._training_metadata_path) as handle:
-                metadata = json.load(handle)
+        metadata = self._restore()
+        if metadata is not None:
+            self.model._initial_epoch = int(metadata["epoch"])
             self._resumed = (int(metadata["epoch"]), int(metadata.get("step", 0)))
             self._epoch_steps = self._epoch_steps or metadata.get("epoch_steps")
         if self._resumed[1] and not self._epoch_steps:
@@ -151,6 +203,39 @@ class Backup(keras.callbacks.BackupAndRestore):
             self._resumed = (self._resumed[0], 0)
         self._position = self._resumed
         self._since_backup = 0
+
+    def _restore(self) -> dict | None:
+        """Loads the newest sound backup; passes over broken ones with a warning."""
+        candidates = [(f, os.path.join(f, self.WEIGHTS), self.check) for f in self.backups(self.backup_dir)]
+        if os.path.exists(self._weights_path):  # a backup written before backups were folders
+            candidates.append((self.backup_dir, self._weights_path, self._check_unversioned))
+        for number, (folder, weights, check) in enumerate(candidates):
+            try:
+                metadata = check(folder)
+                self._load_weights(weights)
+            except (ValueError, OSError) as error:
+                fallback = "the previous one" if number + 1 < len(candidates) else "none (training starts over)"
+                logging.warning("ganzoo: skipping the backup '%s' (%s); resuming from %s.",
+                                folder, " ".join(str(error).split())[:300], fallback)
+                continue
+            if number:
+                logging.warning("ganzoo: resumed from the older backup '%s'.", folder)
+            return metadata
+        return None
+
+    def _check_unversioned(self, folder: str) -> dict:
+        try:
+            with open(self._training_metadata_path) as handle:
+                return json.load(handle)
+        except (OSError, json.JSONDecodeError) as error:
+            raise ValueError(str(error)) from None
+
+    def _load_weights(self, path: str) -> None:
+        if self.model.optimizer is not None and not self.model.optimizer.built:
+            self.model.optimizer.build(self.model.trainable_variables)
+        self.model.load_weights(path)
+
+    # -- when to save --------------------------------------------------------------------
 
     def on_epoch_begin(self, epoch: int, logs=None) -> None:
         self._epoch_start = self._resumed[1] if epoch == self._resumed[0] else 0
@@ -178,6 +263,11 @@ class Backup(keras.callbacks.BackupAndRestore):
         if due or (epoch + 1) % self.every == 0 or epoch + 1 == self.params.get("epochs"):
             self._save_model()
 
+    # -- writing -------------------------------------------------------------------------
+
+    def _file_operation_done(self, name: str) -> None:
+        """Called after each file operation of a backup (tests inject kills here)."""
+
     def _save_model(self) -> None:
         self._since_backup = 0
         if not self.write:
@@ -186,14 +276,70 @@ class Backup(keras.callbacks.BackupAndRestore):
         steps = self._epoch_steps
         if steps and done >= steps:  # a finished epoch: resume at the next one
             epoch, done = epoch + 1, 0
-        os.makedirs(self.backup_dir, exist_ok=True)
-        partial = os.path.join(self.backup_dir, "partial.weights.h5")
-        self.model.save_weights(partial, overwrite=True)
-        os.replace(partial, self._weights_path)
-        partial = self._training_metadata_path + ".partial"
-        with open(partial, "w") as handle:
-            json.dump({"epoch": epoch, "step": done, "epoch_steps": steps}, handle)
-        os.replace(partial, self._training_metadata_path)
+        partial = os.path.join(self.backup_dir, self.PARTIAL)
+        try:
+            self._write(partial, {"epoch": epoch, "step": done, "epoch_steps": steps})
+        except Exception as error:  # noqa: BLE001 — h5py wraps a full disk in its own errors
+            if not (isinstance(error, OSError) or atomic.is_disk_full(error)):
+                raise
+            shutil.rmtree(partial, ignore_errors=True)
+            if atomic.is_disk_full(error):
+                raise atomic.disk_full_error(
+                    "ganzoo.train", partial, self._bytes_needed(),
+                    "the previous backup is kept and training stopped.",
+                ) from None
+            raise GanzooError(
+                f"ganzoo.train: cannot write the backup '{partial}' ({error}); the previous backup "
+                "is kept. Check the workdir's disk and re-run the same command to resume."
+            ) from None
+
+    def _write(self, partial: str, metadata: dict) -> None:
+        done = self._file_operation_done
+        if os.path.lexists(partial):  # left by a run killed while writing
+            shutil.rmtree(partial)
+            done("remove stale partial")
+        os.makedirs(partial)
+        done("make partial folder")
+        self.model.save_weights(os.path.join(partial, self.WEIGHTS))
+        done("write weights")
+        with open(os.path.join(partial, self.METADATA), "w") as handle:
+            json.dump(metadata, handle)
+        done("write metadata")
+        digests = {}
+        for name in (self.WEIGHTS, self.METADATA):
+            atomic.fsync_file(os.path.join(partial, name))
+            digests[name] = atomic.sha256_file(os.path.join(partial, name))
+        done("fsync files")
+        with open(os.path.join(partial, self.MANIFEST), "w") as handle:
+            json.dump({"sha256": digests}, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        done("write manifest")
+        atomic.fsync_dir(partial)
+        done("fsync partial folder")
+        existing = self.backups(self.backup_dir)
+        number = int(os.path.basename(existing[0])[7:]) + 1 if existing else 1
+        os.rename(partial, os.path.join(self.backup_dir, f"backup-{number:06d}"))
+        done("rename")
+        atomic.fsync_dir(self.backup_dir)
+        done("fsync backup folder")
+        for old in existing[self.keep - 1:]:
+            shutil.rmtree(old)
+            done("remove old backup")
+        for name in (self.WEIGHTS, self.METADATA):  # an unversioned backup is superseded now
+            if os.path.exists(os.path.join(self.backup_dir, name)):
+                os.remove(os.path.join(self.backup_dir, name))
+                done("remove unversioned backup")
+
+    def _bytes_needed(self) -> int:
+        """Room for the run: two backups, the final model and its export (about 4 weight sets)."""
+        variables = list(self.model.weights)
+        for name in ("optimizer", "g_optimizer", "d_optimizer"):
+            optimizer = getattr(self.model, name, None)
+            if optimizer is not None and getattr(optimizer, "built", False):
+                variables += list(optimizer.variables)
+        one = sum(int(np.prod(v.shape)) * np.dtype(v.dtype).itemsize for v in variables)
+        return 4 * one + 2**20
 
 
 class Evaluate(keras.callbacks.Callback):

@@ -28,6 +28,7 @@ import os
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import json  # noqa: E402
+import re  # noqa: E402
 import shutil  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -39,24 +40,69 @@ from ml_collections import config_flags  # noqa: E402
 from ganzoo import config as config_lib  # noqa: E402
 from ganzoo.errors import GanzooError  # noqa: E402
 
-# The files and folders a run writes; --overwrite removes only these.
+# The files and folders a run writes; --overwrite removes only these, and only
+# when each holds nothing but what ganzoo writes there (checked before removing any).
 OUTPUTS = ("config.json", "checkpoints", "samples", "logs", "metrics.json", "saved_model")
+_OUTPUT_CHILDREN = {
+    "checkpoints": re.compile(r"backup|model\.keras(\.partial\.keras)?"),
+    "samples": re.compile(r"epoch_\d+\.png"),
+    "logs": re.compile(r"train|validation|samples|eval"),
+}
+
+
+def removable_outputs(workdir: str) -> list[str]:
+    """The outputs of an earlier run in ``workdir`` that ``--overwrite`` removes.
+
+    Raises before anything is removed when one of them is a symlink, has the
+    wrong kind (a folder where ganzoo writes a file) or holds a file ganzoo
+    does not write, naming it.
+    """
+    from ganzoo.export import check_export_dir
+
+    found = []
+    for name in OUTPUTS:
+        path = os.path.join(workdir, name)
+        if not os.path.lexists(path):
+            continue
+        if os.path.islink(path):
+            _refuse_overwrite(path, "is a symlink ganzoo did not create")
+        is_file = name.endswith(".json")
+        if is_file != os.path.isfile(path):
+            _refuse_overwrite(path, f"is a {'folder' if is_file else 'file'}, not what ganzoo writes there")
+        if name == "saved_model":
+            check_export_dir(path, "ganzoo.train")
+        for child in os.listdir(path) if name in _OUTPUT_CHILDREN else ():
+            child_path = os.path.join(path, child)
+            if os.path.islink(child_path) or not _OUTPUT_CHILDREN[name].fullmatch(child):
+                _refuse_overwrite(child_path, "was not written by ganzoo")
+        found.append(path)
+    return found
+
+
+def _refuse_overwrite(path: str, why: str) -> None:
+    raise GanzooError(
+        f"ganzoo.train: --overwrite would remove '{path}', which {why}; nothing was removed. "
+        "Move it out of the workdir or choose another --workdir."
+    )
 
 
 def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bool:
     """Checks ``workdir`` against a previous run. Returns True when resuming.
 
     Nothing is written here: ``config.json`` is recorded only once the model
-    builds, so a config that fails validation leaves no run behind.
+    builds, so a config that fails validation leaves no run behind, and a run
+    that failed before its first backup is nothing to resume: its config does
+    not hold up the next attempt.
     """
+    from ganzoo.callbacks import Backup
+
     finished = os.path.exists(os.path.join(workdir, "metrics.json"))
     config_path = os.path.join(workdir, "config.json")
     if overwrite:
-        for name in OUTPUTS:
-            path = os.path.join(workdir, name)
+        for path in removable_outputs(workdir):
             if os.path.isdir(path):
                 shutil.rmtree(path)
-            elif os.path.exists(path):
+            else:
                 os.remove(path)
     elif finished:
         raise GanzooError(
@@ -64,8 +110,18 @@ def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bo
             "pass --overwrite to replace it or choose another --workdir."
         )
     elif os.path.exists(config_path):
-        with open(config_path) as handle:
-            previous = json.load(handle)
+        backups = os.path.join(workdir, "checkpoints", "backup")
+        if not Backup.backups(backups) and not os.path.exists(os.path.join(backups, Backup.WEIGHTS)):
+            logging.info("The earlier run in %s stopped before its first backup; starting over.", workdir)
+            return False
+        try:
+            with open(config_path) as handle:
+                previous = json.load(handle)
+        except (OSError, ValueError) as error:
+            raise GanzooError(
+                f"ganzoo.train: workdir '{workdir}' has an unreadable config.json ({error}); pass "
+                "--overwrite to start over or choose another --workdir."
+            ) from None
         if _with_train_defaults(previous) != _with_train_defaults(config):
             raise GanzooError(
                 f"ganzoo.train: workdir '{workdir}' holds an interrupted run with a different "
@@ -106,9 +162,10 @@ def check_writable(workdir: str, needed_mb: int = 200) -> None:
 
 def write_config(workdir: str, config: dict[str, Any]) -> None:
     """Records the resolved config once the model has been built from it."""
+    from ganzoo.utils import atomic
+
     os.makedirs(workdir, exist_ok=True)
-    with open(os.path.join(workdir, "config.json"), "w") as handle:
-        json.dump(config, handle, indent=2, sort_keys=True)
+    atomic.write_json(os.path.join(workdir, "config.json"), config)
 
 
 def weights_hash(model) -> str:
@@ -156,20 +213,42 @@ def compile_model(model: Any, train: dict[str, Any]) -> None:
 
 
 def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str = "auto") -> dict[str, Any]:
-    """Runs the whole job for ``config`` in ``workdir``; returns the metrics written."""
+    """Runs the whole job for ``config`` in ``workdir``; returns the metrics written.
+
+    The chief holds ``workdir``'s lock (``ganzoo.utils.lock``) from before it
+    looks at the workdir until the run ends, so a second run there is refused.
+    """
+    import contextlib
+
     import keras
 
-    from ganzoo import callbacks as callbacks_lib
-    from ganzoo import data as data_lib
     from ganzoo import distribute
-    from ganzoo.export import save_generator
+    from ganzoo.utils.lock import WorkdirLock
 
     config = config_lib.to_dict(config)
     # Multi-worker collectives must be set up before any other TensorFlow work
     # (validation builds optimizers, which creates variables).
     strategy = distribute.get_strategy(config.get("strategy", "default"))
+    # Seed before validation: it imports the model modules, whose module-level
+    # initializers draw their seeds from Python's `random` when imported; seeded
+    # first, two fresh processes of one command build the same initial weights.
+    seed = config.get("seed")
+    if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**32:
+        keras.utils.set_random_seed(seed)
     config_lib.validate(config)
     chief = distribute.is_chief(strategy)
+    with WorkdirLock(workdir, "ganzoo.train") if chief else contextlib.nullcontext():
+        return _train_locked(config, workdir, overwrite, verbose, strategy, chief)
+
+
+def _train_locked(config: dict[str, Any], workdir: str, overwrite: bool, verbose: int | str,
+                  strategy: Any, chief: bool) -> dict[str, Any]:
+    import keras
+
+    from ganzoo import callbacks as callbacks_lib
+    from ganzoo import data as data_lib
+    from ganzoo import distribute
+
     if chief:
         resuming = prepare_workdir(workdir, config, overwrite)
         check_writable(workdir)
@@ -193,6 +272,8 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
         repeat=steps_per_epoch is not None,
         **data_options,
     )
+    if steps_per_epoch is None:
+        check_epoch_has_steps(dataset, data_name, train_cfg["batch_size"])
     policy = keras.config.dtype_policy()
     keras.config.set_dtype_policy(train_cfg["precision"])
     try:
@@ -245,14 +326,41 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
         "samples_per_second": round(throughput.samples_per_second, 2),
         "resumed": resuming,
     }
-    if not chief:
-        return metrics
-    model.save(join("checkpoints", "model.keras"))
-    save_generator(model, join("saved_model"), overwrite=True)
-    with open(join("metrics.json"), "w") as handle:
-        json.dump(metrics, handle, indent=2, sort_keys=True)
-    logging.info("Done: %s", json.dumps(metrics))
+    if chief:
+        save_outputs(model, workdir, metrics, backup._bytes_needed())
     return metrics
+
+
+def check_epoch_has_steps(dataset: Any, data_name: str, batch_size: int) -> None:
+    """Refuses a one-pass epoch of zero steps (a batch larger than the dataset)."""
+    if int(dataset.cardinality()) == 0:
+        raise GanzooError(
+            f"ganzoo.train: train.batch_size={batch_size} is larger than dataset '{data_name}', so "
+            "an epoch has 0 steps; lower train.batch_size or set train.steps_per_epoch."
+        )
+
+
+def save_outputs(model: Any, workdir: str, metrics: dict[str, Any], needed_bytes: int) -> None:
+    """Writes the trained model, its export and metrics.json; a full disk is one line."""
+    from ganzoo.export import save_generator
+    from ganzoo.utils import atomic
+
+    join = lambda *parts: os.path.join(workdir, *parts)  # noqa: E731
+    path = join("checkpoints", "model.keras")
+    try:
+        model.save(path + ".partial.keras")
+        os.replace(path + ".partial.keras", path)
+        path = join("saved_model")
+        save_generator(model, path, overwrite=True)
+        path = join("metrics.json")
+        atomic.write_json(path, metrics)
+    except Exception as error:  # noqa: BLE001 — h5py and zipfile wrap a full disk in their own errors
+        if not atomic.is_disk_full(error):
+            raise
+        raise atomic.disk_full_error(
+            "ganzoo.train", path, needed_bytes, "the last backup is kept, so nothing is lost."
+        ) from None
+    logging.info("Done: %s", json.dumps(metrics))
 
 
 def define_flags() -> None:

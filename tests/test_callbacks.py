@@ -1,7 +1,5 @@
 """Callbacks: Backup resumes an interrupted epoch where it stopped."""
 
-import json
-
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -58,7 +56,7 @@ def test_backup_resumes_mid_epoch_of_a_dataset_of_unknown_length(tmp_path):
     with pytest.raises(Interrupted):
         gan.fit(points_of_unknown_length(), epochs=3, verbose=0,
                 callbacks=[callbacks.Backup(directory, every_steps=2), InterruptAt(epoch=2, step=3)])
-    metadata = json.loads((tmp_path / "backup" / "training_metadata.json").read_text())
+    metadata = callbacks.Backup.read_metadata(directory)
     assert metadata == {"epoch": 1, "step": 2, "epoch_steps": 5}
 
     resumed, count = tiny_wgan(), CountSteps()
@@ -68,5 +66,5 @@ def test_backup_resumes_mid_epoch_of_a_dataset_of_unknown_length(tmp_path):
     # `iterations` also counts the call that finds the data's end, once an epoch.
     assert 5 + 2 + count.steps == 3 * 5
     assert len(history.history["d_loss"]) == 2  # the rest of epoch 2, then epoch 3
-    metadata = json.loads((tmp_path / "backup" / "training_metadata.json").read_text())
+    metadata = callbacks.Backup.read_metadata(directory)
     assert metadata == {"epoch": 3, "step": 0, "epoch_steps": 5}

@@ -139,7 +139,7 @@ def test_run_sigkilled_mid_epoch_resumes_from_its_step_backup_to_the_same_step_c
                                         workdir=str(tmp_path))
     killed = run_cli("-c", script)
     assert killed.returncode == -9, killed.stderr[-2000:]
-    metadata = json.loads((tmp_path / "checkpoints" / "backup" / "training_metadata.json").read_text())
+    metadata = callbacks.Backup.read_metadata(str(tmp_path / "checkpoints" / "backup"))
     assert metadata == {"epoch": 0, "step": 6, "epoch_steps": 10}
     resume_and_check_step_count(tmp_path, STEP_BACKUPS)
 
@@ -161,7 +161,7 @@ def test_interrupted_multi_step_run_resumes_mid_epoch_to_the_same_step_count(tmp
     with pytest.raises(Killed):
         train_lib.train(config, str(tmp_path), verbose=0)
     monkeypatch.undo()
-    metadata = json.loads((tmp_path / "checkpoints" / "backup" / "training_metadata.json").read_text())
+    metadata = callbacks.Backup.read_metadata(str(tmp_path / "checkpoints" / "backup"))
     assert metadata == {"epoch": 0, "step": 4, "epoch_steps": 10}
     resume_and_check_step_count(tmp_path, overrides)
 
@@ -175,6 +175,7 @@ def test_negative_backup_every_steps_is_refused(tmp_path):
 
 def test_interrupted_run_with_another_config_is_refused(tmp_path, monkeypatch):
     (tmp_path / "config.json").write_text(json.dumps({"model": {"name": "other"}}))
+    (tmp_path / "checkpoints" / "backup" / "backup-000001").mkdir(parents=True)  # it got somewhere
     with pytest.raises(GanzooError, match="different config"):
         train_lib.train(tiny_config(), str(tmp_path), verbose=0)
 
@@ -317,13 +318,14 @@ def test_run_killed_with_sigkill_resumes_to_the_same_step_count(tmp_path):
     ]
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    metadata = workdir / "checkpoints" / "backup" / "training_metadata.json"
+    backups = str(workdir / "checkpoints" / "backup")
     deadline = time.time() + 240
-    while not metadata.exists() and process.poll() is None and time.time() < deadline:
+    while not callbacks.Backup.backups(backups) and process.poll() is None and time.time() < deadline:
         time.sleep(0.2)
     process.send_signal(signal.SIGKILL)
     process.wait()
-    assert metadata.exists() and not (workdir / "metrics.json").exists(), "killed too late or never backed up"
+    assert callbacks.Backup.backups(backups) and not (workdir / "metrics.json").exists(), \
+        "killed too late or never backed up"
 
     result = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]

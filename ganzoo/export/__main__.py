@@ -30,14 +30,18 @@ def define_flags() -> None:
 
 def main(argv: list[str]) -> None:
     del argv
-    from ganzoo.export import prepare_directory, save_generator
+    from ganzoo.export import check_export_dir, prepare_directory, save_generator
     from ganzoo.utils.runs import load_for_inference
 
     try:
         if not flags.FLAGS.export_dir:
             raise GanzooError("ganzoo.export: pass --export_dir=PATH for the SavedModel.")
-        if not flags.FLAGS.overwrite:  # refuse before loading anything (it only checks here)
+        # Refuse before loading anything: without --overwrite any existing export,
+        # with it anything that is not an earlier export.
+        if not flags.FLAGS.overwrite:
             prepare_directory(flags.FLAGS.export_dir, overwrite=False)
+        elif os.path.lexists(flags.FLAGS.export_dir):
+            check_export_dir(flags.FLAGS.export_dir)
         model = load_for_inference(flags.FLAGS.workdir, flags.FLAGS.model, flags.FLAGS.preset, "ganzoo.export")
         save_generator(model, flags.FLAGS.export_dir, overwrite=flags.FLAGS.overwrite)
     except GanzooError as error:
