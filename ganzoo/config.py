@@ -129,6 +129,65 @@ def _check_kwargs(fn: Any, kwargs: dict[str, Any], group: str, exclude: tuple[st
         )
 
 
+# Numeric keys with a range beyond "a whole number >= 1" (checked by validate).
+_AT_LEAST = {"train.steps_per_epoch": 0, "train.backup_every_steps": 0, "train.num_samples": 1,
+             "data.image_size": 1}
+_FRACTIONS = ("dropout", "label_smoothing", "beta")  # keys in [0, 1)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_number(key: str, value: Any, minimum: float, fix: str = "") -> None:
+    if _is_number(value) and value != value:  # NaN
+        _fail(f"{key}=nan is not a number; {fix or 'give a finite value'}.")
+    if _is_number(value) and value < minimum:
+        bound = "at least 1" if minimum == 1 else ("positive" if minimum > 0 else "0 or more")
+        _fail(f"{key}={value} must be {bound}{'; ' + fix if fix else ''}.")
+
+
+def _learning_rate(spec: Any) -> Any:
+    rate = dict(spec).get("learning_rate") if isinstance(spec, Mapping) else None
+    if isinstance(rate, Mapping):  # a serialized schedule
+        return dict(rate.get("config") or {}).get("initial_learning_rate")
+    return rate
+
+
+def check_ranges(config: dict[str, Any], model_params: Mapping[str, inspect.Parameter]) -> None:
+    """Refuses numbers out of range (before the first step), naming the key.
+
+    Model keys follow their constructor default: a whole number whose default
+    is positive must be at least 1 (``latent_dim=0`` builds nothing), others at
+    least 0; fractions such as dropout lie in [0, 1).
+    """
+    seed = config["seed"]
+    if not _is_number(seed) or int(seed) != seed or not 0 <= seed < 2**32:
+        _fail(f"seed={seed!r} must be a whole number from 0 to 2**32 - 1.")
+    for key in ("g_optimizer", "d_optimizer"):
+        rate = _learning_rate(config["train"].get(key))
+        if _is_number(rate) and not rate > 0:
+            _fail(f"train.{key}.learning_rate={rate} must be positive (e.g. 2e-4).")
+    for group in ("train", "data", "model"):
+        for key, value in dict(config[group]).items():
+            name = f"{group}.{key}"
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if not all(_is_number(v) for v in values) or not values:
+                continue
+            default = model_params[key].default if group == "model" and key in model_params else None
+            if name in _AT_LEAST:
+                minimum = _AT_LEAST[name]
+            elif isinstance(value, (list, tuple)) or (isinstance(value, int) and (
+                    group == "train" or (_is_number(default) and default >= 1) or key == "image_size")):
+                minimum = 1
+            else:
+                minimum = 0
+            for v in values:
+                _check_number(name, v, minimum)
+                if any(f in key for f in _FRACTIONS) and isinstance(v, float) and v >= 1:
+                    _fail(f"{name}={v} must be below 1 (a fraction).")
+
+
 def validate(config: Any) -> None:
     """Checks a config's groups and values; raises GanzooError naming the key and the fix."""
     from ganzoo import data as data_lib
@@ -176,5 +235,6 @@ def validate(config: Any) -> None:
     losses.get(train.get("loss", "non_saturating"), train.get("label_smoothing", 0.0))
     for key in ("g_optimizer", "d_optimizer"):
         make_optimizer(train.get(key), key)
+    check_ranges(config, inspect.signature(model_cls.__init__).parameters)
     if config["strategy"] not in distribute.STRATEGIES:
         _fail(f"strategy='{config['strategy']}' is unknown; choose one of {', '.join(distribute.STRATEGIES)}.")

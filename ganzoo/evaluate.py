@@ -40,8 +40,14 @@ def _dataset_options(workdir: str | None, dataset: str | None) -> tuple[str, dic
         raise GanzooError(
             f"ganzoo.evaluate: '{path}' is missing; pass --dataset=NAME to say what to compare with."
         )
-    with open(path) as handle:
-        data = dict(json.load(handle)["data"])
+    try:
+        with open(path) as handle:
+            data = dict(json.load(handle)["data"])
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise GanzooError(
+            f"ganzoo.evaluate: '{path}' is not a ganzoo run config ({type(error).__name__}: {error}); "
+            "pass --dataset=NAME to say what to compare with."
+        ) from None
     name = data.pop("name")
     return name, {k: data[k] for k in ("image_size", "channels", "data_dir") if data.get(k) not in (None, "")}
 
@@ -56,7 +62,14 @@ def generator_sampler(saved_model: str):
             f"ganzoo.evaluate: no SavedModel at '{saved_model}'; finish a run with ganzoo.train "
             "or export one with ganzoo.export."
         )
-    serving = tf.saved_model.load(saved_model).signatures["serving_default"]
+    try:
+        serving = tf.saved_model.load(saved_model).signatures["serving_default"]
+    except (OSError, ValueError, KeyError, tf.errors.OpError) as error:
+        detail = " ".join(str(error).split())[:200]
+        raise GanzooError(
+            f"ganzoo.evaluate: '{saved_model}' is not a readable SavedModel with a serving_default "
+            f"signature ({type(error).__name__}: {detail}); export one with ganzoo.export."
+        ) from None
     inputs = serving.structured_input_signature[1]
     if set(inputs) != {"z"}:
         raise GanzooError(

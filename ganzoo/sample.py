@@ -1,9 +1,10 @@
-r"""Samples a trained model to a PNG: ``python -m ganzoo.sample --workdir=DIR --num=64 --out=grid.png``.
+r"""Samples a trained model to an image: ``python -m ganzoo.sample --workdir=DIR --num=64 --out=grid.png``.
 
 Loads ``DIR/checkpoints/model.keras`` (or ``--model=PATH.keras``, or a model that ships
 with ganzoo: ``--preset=dcgan_digits``, see ``ganzoo.presets``) without its optimizers, draws
 ``--num`` samples from noise fixed by ``--seed`` and writes an image grid (a
-scatter plot for 2-D point models). ``--npy=PATH`` also saves the raw float32
+scatter plot for 2-D point models): PNG, or JPEG when ``--out`` ends in .jpg or
+.jpeg (other suffixes are refused). ``--npy=PATH`` also saves the raw float32
 samples. Existing files are kept unless ``--overwrite``.
 """
 
@@ -29,6 +30,7 @@ def sample(workdir: str | None, model: str | None, num: int, seed: int, out: str
 
     if num < 1:
         raise GanzooError(f"ganzoo.sample: --num={num} must be at least 1.")
+    images.check_image_path(out, "ganzoo.sample")
     for path in filter(None, (out, npy)):
         if os.path.exists(path) and not overwrite:
             raise GanzooError(f"ganzoo.sample: '{path}' exists; pass --overwrite or another path.")
@@ -47,7 +49,7 @@ def define_flags() -> None:
     flags.DEFINE_string("preset", None, "A preset that ships with ganzoo (python -m ganzoo.list shows them).")
     flags.DEFINE_integer("num", 64, "How many samples.")
     flags.DEFINE_integer("seed", 0, "Noise seed: the same seed gives the same samples.")
-    flags.DEFINE_string("out", "samples.png", "PNG file to write.")
+    flags.DEFINE_string("out", "samples.png", "Image file to write: .png, or .jpg/.jpeg for JPEG.")
     flags.DEFINE_string("npy", None, "Optional .npy file for the raw samples.")
     flags.DEFINE_bool("overwrite", False, "Replace existing output files.")
 

@@ -372,37 +372,125 @@ def define_flags() -> None:
     flags.DEFINE_bool("overwrite", False, "Replace a finished run in --workdir.")
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str], model_overrides: dict[str, str] | None = None) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"Unexpected arguments: {' '.join(argv[1:])}")
     FLAGS = flags.FLAGS
     if FLAGS.config is None or not FLAGS.workdir:
         sys.exit("ganzoo.train: pass --config=configs/<name>.py and --workdir=<dir>.")
     try:
+        apply_model_overrides(FLAGS.config, model_overrides or {})
         train(FLAGS.config, FLAGS.workdir, overwrite=FLAGS.overwrite)
     except GanzooError as error:
         sys.exit(str(error))
 
 
+def split_model_overrides(argv: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Takes ``--config.model.KEY=VALUE`` out of ``argv``: a model's constructor arguments may be
+    overridden even when the config file does not set them (``apply_model_overrides`` checks them)."""
+    rest, overrides = [], {}
+    for arg in argv:
+        name, sep, value = arg.partition("=")
+        if name.startswith("--config.model.") and name.count(".") == 2 and sep:
+            overrides[name[len("--config.model."):]] = value
+        else:
+            rest.append(arg)
+    return rest, overrides
+
+
+def apply_model_overrides(config: Any, overrides: dict[str, str]) -> None:
+    """Sets ``config.model.KEY`` from command-line text, typed like the key's current value (or
+    the model constructor's default); keys must be the model's own arguments."""
+    import ast
+    import inspect
+
+    from ganzoo import models as models_lib
+
+    if not overrides:
+        return
+    params = inspect.signature(models_lib.get(config.model.name).__init__).parameters
+    config.model.unlock()
+    for key, text in overrides.items():
+        if key in config.model:
+            current = config.model[key]
+        elif key in params and key not in ("self", "kwargs", "seed") and params[key].kind is params[key].POSITIONAL_OR_KEYWORD:
+            current = params[key].default
+        else:
+            known = sorted((set(config.model) | set(params)) - {"self", "kwargs", "name"})
+            raise GanzooError(
+                f"ganzoo.train: unknown config key model.{key} in --config.model.{key}; model "
+                f"'{config.model.name}' takes {', '.join(known)}."
+            )
+        config.model[key] = _parse_value(f"--config.model.{key}={text}", text, current, ast)
+    config.model.lock()
+
+
+def _parse_value(flag: str, text: str, like: Any, ast: Any) -> Any:
+    """``text`` as a value of the type of ``like`` (a literal when ``like`` is None, a tuple, ...)."""
+    try:
+        if isinstance(like, bool):
+            if text.lower() not in ("true", "false", "1", "0"):
+                raise ValueError("expected true or false")
+            return text.lower() in ("true", "1")
+        if isinstance(like, (int, float)):
+            return type(like)(text)
+        if isinstance(like, str):
+            return text
+        try:
+            return ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            return text if like is None else ast.literal_eval(text)
+    except (ValueError, SyntaxError) as error:
+        kind = {bool: "true or false", int: "a whole number", float: "a number"}.get(type(like), "a Python literal")
+        raise GanzooError(f"ganzoo.train: flag {flag}: {error}; give {kind}.") from None
+
+
+def _config_path(argv: list[str]) -> str | None:
+    """The file named by ``--config=PATH`` (or ``--config PATH``), without ``:args``."""
+    for i, arg in enumerate(argv):
+        if arg.startswith("--config="):
+            value = arg[len("--config="):]
+        elif arg == "--config" and i + 1 < len(argv):
+            value = argv[i + 1]
+        else:
+            continue
+        return value if os.path.exists(value) or ":" not in value else value.split(":")[0]
+    return None
+
+
 def _parse_flags(argv: list[str]) -> list[str]:
-    """absl's parsing, with one clear line for an unknown or mistyped config key."""
+    """absl's parsing, with one clear line for a missing config file, an unknown or mistyped
+    config key."""
+    path = _config_path(argv)
+    if path is not None and not os.path.isfile(path):
+        sys.exit(f"ganzoo.train: config file '{path}' does not exist; pass --config=configs/<name>.py "
+                 "(the files in configs/ are the shipped ones).")
     try:
         return flags.FLAGS(argv)
     except flags.Error as error:
         sys.exit(f"ganzoo.train: {error}. Pass --helpshort to see the flags.")
     except (AttributeError, KeyError) as error:
+        if "get_config" in str(error):
+            sys.exit(f"ganzoo.train: config file '{path}' has no get_config(); a config file defines "
+                     "get_config() returning ganzoo.config.base_config() with its values set.")
         detail = " ".join(str(error).replace("\\n", " ").replace("\\", "").replace("'", "").split())
         overrides = [a.split("=")[0] for a in argv if a.startswith("--config.")]
         sys.exit(
             f"ganzoo.train: unknown config key ({detail}) in {', '.join(overrides)}; "
             "use a key that the config file defines."
         )
+    except Exception as error:  # noqa: BLE001 — a config file that fails to import
+        detail = " ".join(str(error).split())[:300]
+        sys.exit(f"ganzoo.train: config file '{path}' failed to load ({type(error).__name__}: {detail}); "
+                 "fix the file or pass another --config.")
 
 
 def run() -> None:
     """Console-script entry point (``ganzoo-train``)."""
+    # Before the flags exist: ml_collections defines the override flags from sys.argv.
+    sys.argv, model_overrides = split_model_overrides(sys.argv)
     define_flags()
-    app.run(main, flags_parser=_parse_flags)
+    app.run(lambda argv: main(argv, model_overrides), flags_parser=_parse_flags)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ caption per line, in a tree that mirrors the images'::
 A caption file next to its image (``<class>/<name>.txt`` beside
 ``<class>/<name>.jpg``) also counts. When ``<path>/images`` does not exist the
 images are every image file under ``<path>``. Blank lines are ignored; an image
-without a caption file, or with an empty one, is an error that names it.
+without a caption file, or with an empty one, is an error that names it, and so
+is a caption file that is not UTF-8 (a UTF-8 byte-order mark is allowed).
+Corrupt or truncated images are skipped with a warning naming each, as
+``folder:`` does.
 
 Elements: ``(image, caption, mismatched_caption)`` — the image float32
 ``[S, S, 3]`` in [-1, 1] (S = ``image_size``, default 64; centre-cropped to a
@@ -59,7 +62,14 @@ def read_captions(path: str, split: str = "all") -> tuple[list[str], list[list[s
                 f"{', '.join(repr(str(c)) for c in candidates)}); captions:<path> needs one .txt per image, "
                 "one caption per line."
             )
-        lines = [line.strip() for line in found.read_text(encoding="utf-8", errors="replace").splitlines()]
+        try:
+            text = found.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise GanzooError(
+                f"ganzoo.data: caption file '{found}' is not UTF-8 (byte 0x{found.read_bytes()[error.start]:02x} "
+                f"at offset {error.start}); save it as UTF-8, e.g. iconv -f latin1 -t utf-8."
+            ) from None
+        lines = [line.strip() for line in text.splitlines()]
         lines = [line for line in lines if line]
         if not lines:
             raise GanzooError(f"ganzoo.data: caption file '{found}' of image '{file}' is empty; write one caption per line.")
@@ -96,4 +106,7 @@ def captions(path, split="train", image_size=None, channels=None, with_labels=Fa
     dataset = captioned_dataset(
         tf.constant(files), table, counts, np.arange(len(files), dtype=np.int64), shuffle, seed, decode=decode
     )
+    # Listing skipped corrupt files by name (as folder: does); this only backs it up.
+    dataset = dataset.ignore_errors(log_warning=True)
+    dataset = dataset.repeat().take(len(files)).apply(tf.data.experimental.assert_cardinality(len(files)))
     return Source(dataset, len(files), in_memory=False, shuffled=shuffle)

@@ -8,13 +8,15 @@ square and resized to ``image_size``, then converted to ``channels``.
 
 Corrupt files are skipped, with a warning that names each one, when the folder
 is listed (before training): a file whose first bytes are no image signature,
-and a truncated file — one whose end is not the format's end (PNG's IEND
-chunk, JPEG's end-of-image marker, GIF's trailer, BMP's declared size) and that
-TensorFlow then fails to decode. Only the first and last bytes of a sound file
-are read, so listing stays fast. A file that is complete yet corrupt inside
-(rare) is still dropped in the pipeline by ``ignore_errors``, whose warning
-does not name it; the next pass's first image takes its place, so an epoch
-keeps its known length.
+a truncated file — one whose end is not the format's end (PNG's IEND chunk,
+JPEG's end-of-image marker, GIF's trailer, BMP's declared size) and that
+TensorFlow then fails to decode — and a complete file that is corrupt inside.
+The last needs every file decoded once: listing decodes them all in a parallel
+tf.data pass (``verify_images``; about the cost of one epoch's decoding).
+``verify_images=False`` skips that pass for huge folders; a corrupt file is
+then dropped in the pipeline by ``ignore_errors``, whose warning does not name
+it, and the next pass's first image takes its place, so an epoch keeps its
+known length.
 """
 
 from __future__ import annotations
@@ -63,7 +65,8 @@ def _decode_error(path: str) -> str | None:
     try:
         tf.io.decode_image(tf.io.read_file(path), channels=3, expand_animations=False)
     except tf.errors.OpError as error:
-        return error.message.split("\n")[0].split("}}")[-1].strip()
+        reason = error.message.split("\n")[0].split("}}")[-1]
+        return reason.split(" [Op:")[0].strip()
     return None
 
 
@@ -87,8 +90,27 @@ def _problem(path: str) -> str | None:
     return None if reason is None else f"truncated or corrupt ({reason})"
 
 
-def list_images(root: str) -> list[str]:
-    """Sorted image paths under ``root``; corrupt or truncated files are skipped with a warning naming each."""
+def undecodable(files: list[str]) -> list[str]:
+    """The files among ``files`` that TensorFlow fails to decode (decoded in parallel, once)."""
+    if not files:
+        return []
+
+    def decodes(index, filename):
+        image = tf.io.decode_image(tf.io.read_file(filename), channels=3, expand_animations=False)
+        return index, tf.size(image)
+
+    checked = (tf.data.Dataset.from_tensor_slices(files).enumerate()
+               .map(decodes, num_parallel_calls=tf.data.AUTOTUNE, deterministic=False)
+               .ignore_errors())
+    good = {int(index) for index, _ in checked.as_numpy_iterator()}
+    return [f for i, f in enumerate(files) if i not in good]
+
+
+def list_images(root: str, verify_images: bool = True) -> list[str]:
+    """Sorted image paths under ``root``; corrupt or truncated files are skipped with a warning naming each.
+
+    ``verify_images`` also decodes every file once, to find those corrupt inside.
+    """
     root_path = pathlib.Path(root).expanduser()
     if not root_path.is_dir():
         raise GanzooError(f"ganzoo.data: folder '{root}' does not exist or is not a directory.")
@@ -100,13 +122,16 @@ def list_images(root: str) -> list[str]:
             f"ganzoo.data: folder '{root}' has no image files "
             f"(looked for {', '.join(EXTENSIONS)})."
         )
+    problems = {path: _problem(path) for path in found}
+    if verify_images:
+        for path in undecodable([p for p in found if problems[p] is None]):
+            problems[path] = f"corrupt inside ({_decode_error(path) or 'it does not decode'})"
     good = []
     for path in found:
-        problem = _problem(path)
-        if problem is None:
+        if problems[path] is None:
             good.append(path)
         else:
-            logging.warning("ganzoo.data: skipping '%s': %s.", path, problem)
+            logging.warning("ganzoo.data: skipping '%s': %s.", path, problems[path])
     if not good:
         raise GanzooError(f"ganzoo.data: folder '{root}' has no readable image files; all {len(found)} are corrupt.")
     if len(good) < len(found):
@@ -118,8 +143,9 @@ def list_images(root: str) -> list[str]:
 @register("folder", takes_argument=True, description="image files under a folder, e.g. folder:/data/faces")
 def folder(
     path, split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
+    verify_images=True,
 ) -> Source:
-    files = list_images(path)
+    files = list_images(path, verify_images)
     size = int(image_size or 64)
     labels = None
     if with_labels:
@@ -149,7 +175,7 @@ def folder(
         return image if label is None else (image, tf.cast(label, tf.int32))
 
     dataset = dataset.map(decode, num_parallel_calls=tf.data.AUTOTUNE)
-    dataset = dataset.ignore_errors(log_warning=True)  # complete files corrupt inside (see above)
+    dataset = dataset.ignore_errors(log_warning=True)  # corrupt inside, with verify_images=False
     # A known length: fit then never calls past the end of an epoch (Keras 3.15
     # counts an optimizer step on that call) and a backup can resume mid-epoch.
     # If a file was dropped above, the next pass's first image takes its place.

@@ -1,4 +1,4 @@
-"""Image grids and PNG files (no dependency beyond TensorFlow)."""
+"""Image grids and PNG/JPEG files (no dependency beyond TensorFlow)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import os
 
 import numpy as np
 import tensorflow as tf
+
+from ganzoo.errors import GanzooError
 
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
@@ -45,14 +47,31 @@ def scatter_image(points: np.ndarray, size: int = 256, extent: float | None = No
     return (255 - 255 * shade).astype(np.uint8)[..., None]
 
 
+# Image files by suffix: the bytes written always match the name.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def check_image_path(path: str, tool: str = "ganzoo") -> None:
+    """Refuses a file name whose suffix is no image format ganzoo writes."""
+    if os.path.splitext(path)[1].lower() not in IMAGE_SUFFIXES:
+        raise GanzooError(
+            f"{tool}: cannot write an image to '{path}'; name it .png (lossless) or .jpg/.jpeg."
+        )
+
+
 def save_png(path: str, image: np.ndarray) -> None:
-    """Writes a uint8 ``[H, W, C]`` image (C = 1 or 3) to ``path``, creating folders."""
+    """Writes a uint8 ``[H, W, C]`` image (C = 1 or 3) to ``path`` as PNG or JPEG by its suffix
+    (``.png``, ``.jpg``, ``.jpeg``; others are refused), creating folders."""
+    check_image_path(path)
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    tf.io.write_file(path, tf.io.encode_png(np.asarray(image, np.uint8)))
+    image = np.asarray(image, np.uint8)
+    jpeg = os.path.splitext(path)[1].lower() in (".jpg", ".jpeg")
+    data = tf.io.encode_jpeg(image, quality=95) if jpeg else tf.io.encode_png(image)
+    tf.io.write_file(path, data)
 
 
 def save_samples(path: str, samples: np.ndarray, columns: int | None = None) -> np.ndarray:
-    """Saves generated samples as a PNG: an image grid, or a scatter plot for 2-D points."""
+    """Saves generated samples as an image (PNG or JPEG by suffix): a grid, or a scatter plot for 2-D points."""
     samples = np.asarray(samples)
     image = scatter_image(samples) if samples.ndim == 2 else make_grid(samples, columns)
     save_png(path, image)

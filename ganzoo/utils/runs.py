@@ -20,13 +20,40 @@ def model_path(workdir: str | None, model: str | None, tool: str) -> str:
     return path
 
 
-def load_model(path: str, compile: bool = True):
-    """Loads a ganzoo model saved with ``model.save`` (``compile=False``: no optimizers, faster)."""
+def load_model(path: str, compile: bool = True, tool: str = "ganzoo"):
+    """Loads a ganzoo model saved with ``model.save`` (``compile=False``: no optimizers, faster).
+
+    Keras' safe mode stays on. A missing, truncated or corrupt file and one that
+    safe mode refuses (it would run Python code, e.g. a ``Lambda`` layer) are each
+    a one-line ``GanzooError`` naming the file.
+    """
+    import zipfile
+
     import keras
 
     import ganzoo.models  # noqa: F401  (registers the classes)
 
-    return keras.models.load_model(path, compile=compile)
+    if not os.path.isfile(path):
+        raise GanzooError(f"{tool}: model file '{path}' does not exist; pass a .keras file written by model.save.")
+    if path.endswith(".keras") and not zipfile.is_zipfile(path):
+        raise GanzooError(
+            f"{tool}: model file '{path}' is corrupt or truncated (not a complete .keras zip archive, "
+            f"{os.path.getsize(path)} bytes); copy it again or save the model again."
+        )
+    try:
+        return keras.models.load_model(path, compile=compile)
+    except Exception as error:  # noqa: BLE001 — Keras reports a bad file with many types
+        detail = " ".join(str(error).split())
+        if "safe_mode" in detail or "arbitrary code" in detail:
+            raise GanzooError(
+                f"{tool}: '{path}' would run Python code when loaded ({detail.split('. ')[0]}), and "
+                "Keras safe mode refuses it; load only models you trust, in Python with "
+                "keras.models.load_model(path, safe_mode=False)."
+            ) from None
+        raise GanzooError(
+            f"{tool}: model file '{path}' cannot be loaded; it is corrupt or not a ganzoo model "
+            f"({type(error).__name__}: {detail[:200]})."
+        ) from None
 
 
 def load_for_inference(workdir: str | None, model: str | None, preset: str | None, tool: str):
@@ -39,4 +66,4 @@ def load_for_inference(workdir: str | None, model: str | None, preset: str | Non
         from ganzoo import presets
 
         return presets.load(preset)
-    return load_model(model_path(workdir, model, tool), compile=False)
+    return load_model(model_path(workdir, model, tool), compile=False, tool=tool)

@@ -57,3 +57,27 @@ def test_an_empty_caption_file_is_named(tmp_path):
     (tmp_path / "text_c10" / "002.jay" / "c.txt").write_text("\n\n")
     with pytest.raises(GanzooError, match=r"caption file '.*c\.txt' of image .* is empty"):
         captions.read_captions(str(tmp_path))
+
+
+def test_a_corrupt_image_is_skipped_with_a_warning_naming_it(tmp_path, caplog):
+    make_tree(tmp_path)
+    image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
+    encoded = bytearray(tf.io.encode_jpeg(image).numpy())
+    encoded[200:-10] = bytes(len(encoded) - 210)  # the markers at both ends intact
+    broken = tmp_path / "images" / "002.jay" / "d.jpg"
+    broken.write_bytes(bytes(encoded))
+    (tmp_path / "text_c10" / "002.jay" / "d.txt").write_text("d caption\n")
+    with caplog.at_level("WARNING"):
+        dataset = registry.load(f"captions:{tmp_path}", split="all", batch_size=3, image_size=16, shuffle=False)
+    assert f"skipping '{broken}'" in caplog.text
+    assert int(dataset.cardinality()) == 1
+    images, _, _ = next(iter(dataset))
+    assert images.shape == (3, 16, 16, 3)
+
+
+def test_a_caption_file_that_is_not_utf8_is_named(tmp_path):
+    make_tree(tmp_path)
+    bad = tmp_path / "text_c10" / "002.jay" / "c.txt"
+    bad.write_bytes("c caf\xe9 au lait\n".encode("latin-1"))
+    with pytest.raises(GanzooError, match=rf"caption file '{bad}' is not UTF-8 \(byte 0xe9 at offset 5\)"):
+        captions.read_captions(str(tmp_path))

@@ -62,16 +62,36 @@ def test_truncated_image_is_skipped_when_listed_with_a_warning_naming_it(folder,
     assert len(folder_lib.list_images(str(folder))) == 4
 
 
-def test_complete_file_corrupt_inside_keeps_the_epoch_length(folder):
+def write_scrambled_png(path):
     image = np.random.default_rng(0).integers(0, 256, (16, 16, 3), np.uint8)
     encoded = bytearray(tf.io.encode_png(image).numpy())
     encoded[60:80] = bytes(20)  # inside the pixel data: signature and end intact
-    (folder / "dogs" / "scrambled.png").write_bytes(bytes(encoded))
+    path.write_bytes(bytes(encoded))
     with pytest.raises(tf.errors.InvalidArgumentError):
         tf.io.decode_png(bytes(encoded))
-    ds = data.load(f"folder:{folder}", batch_size=1, image_size=8, shuffle=False, drop_remainder=False)
+
+
+def test_complete_file_corrupt_inside_is_skipped_when_listed_with_a_warning_naming_it(folder, caplog):
+    write_scrambled_png(folder / "dogs" / "scrambled.png")
+    with caplog.at_level("WARNING"):
+        ds = data.load(f"folder:{folder}", batch_size=1, image_size=8, shuffle=False, drop_remainder=False)
+    assert f"skipping '{folder / 'dogs' / 'scrambled.png'}': corrupt inside (Invalid PNG data" in caplog.text
+    assert int(ds.cardinality()) == 4 and sum(1 for _ in ds) == 4
+
+
+def test_unverified_file_corrupt_inside_keeps_the_epoch_length(folder):
+    write_scrambled_png(folder / "dogs" / "scrambled.png")
+    ds = data.load(f"folder:{folder}", batch_size=1, image_size=8, shuffle=False, drop_remainder=False,
+                   verify_images=False)
     # Listed (its ends look whole), dropped when decoded, and replaced by another image.
     assert int(ds.cardinality()) == 5 and sum(1 for _ in ds) == 5
+
+
+def test_folder_of_only_corrupt_inside_images_is_one_error_naming_the_folder(tmp_path):
+    write_scrambled_png(tmp_path / "a.png")
+    write_scrambled_png(tmp_path / "b.png")
+    with pytest.raises(GanzooError, match="has no readable image files; all 2 are corrupt"):
+        data.load(f"folder:{tmp_path}", batch_size=1)
 
 
 def test_bytes_after_a_complete_image_do_not_make_it_corrupt(folder, caplog):
