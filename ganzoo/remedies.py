@@ -34,8 +34,8 @@ from keras import ops
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers import MinibatchDiscrimination, Pack, SpectralNorm
-from ganzoo.layers.packing import _check_packing
-from ganzoo.models.base import _feature_layer, _single
+from ganzoo.layers.packing import check_packing
+from ganzoo.utils.networks import feature_layer as find_feature_layer, single_input
 
 _NORMALIZABLE = (
     keras.layers.Dense,
@@ -68,11 +68,11 @@ def with_minibatch_discrimination(
     the last hidden layer) and adds a new output Dense. Shapes as D's: ``[batch, 1]``.
     """
     _check_functional(discriminator, "with_minibatch_discrimination")
-    layer = _feature_layer(discriminator, feature_layer)
+    layer = find_feature_layer(discriminator, feature_layer)
     features = keras.layers.Flatten(name="mbd_flatten")(layer.output)
     x = MinibatchDiscrimination(num_kernels, kernel_dim, include_self, name="minibatch_discrimination")(features)
     logits = keras.layers.Dense(1, dtype="float32", name="mbd_logit")(x)
-    return keras.Model(_single(discriminator.inputs), logits, name=f"{discriminator.name}_mbd")
+    return keras.Model(single_input(discriminator.inputs), logits, name=f"{discriminator.name}_mbd")
 
 
 def spectral_normalize(network: keras.Model, power_iterations: int = 1) -> keras.Model:
@@ -116,7 +116,7 @@ def with_packing(discriminator: keras.Model, packing: int) -> keras.Model:
         packing: m >= 1 (1 returns ``discriminator`` unchanged).
     """
     _check_functional(discriminator, "with_packing")
-    packing = _check_packing(packing)
+    packing = check_packing(packing)
     if packing == 1:
         return discriminator
     if len(discriminator.inputs) != 1:

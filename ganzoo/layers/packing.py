@@ -19,7 +19,7 @@ import tensorflow as tf
 from ganzoo.errors import GanzooError
 
 
-def _check_packing(packing: Any) -> int:
+def check_packing(packing: Any) -> int:
     if isinstance(packing, bool) or int(packing) != packing or int(packing) < 1:
         raise GanzooError(
             f"ganzoo: packing={packing!r} must be a whole number >= 1 (1 = off; PacGAN uses 2-4)."
@@ -49,7 +49,7 @@ class Pack(keras.layers.Layer):
 
     def __init__(self, packing: int = 2, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.packing = _check_packing(packing)
+        self.packing = check_packing(packing)
 
     def _check_batch(self, batch: Any) -> None:
         if batch is not None and int(batch) % self.packing:

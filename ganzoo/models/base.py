@@ -1,28 +1,33 @@
 """GAN: the one contract every model in the zoo keeps.
 
 A ``GAN`` owns a ``generator`` and a ``discriminator`` (Keras models) and
-trains them with Keras' own ``fit``: each ``train_step`` makes ``d_steps``
-discriminator updates and then one generator update (Goodfellow et al. 2014,
-Algorithm 1, with k = ``d_steps``). Losses are averaged over the *global*
-batch (``tf.nn.compute_average_loss``), so the same code is right on one
-replica or many; the metrics show per-example means.
+trains them with Keras' own ``fit``. It declares **what** it trains: its
+**phases** (``phases()``: which networks an update trains, with which
+optimizer, how often) and, for each, an **objective** method that returns
+named per-example loss terms (``ganzoo.training.Term``) and display values.
+The generic step (``ganzoo.training.train_step``) decides **how**: global-batch
+averaging, loss scaling, gradients, one ``Mean`` metric per name. The base's
+phases are Goodfellow et al. 2014, Algorithm 1: ``d_steps`` (k) discriminator
+updates, then one generator update.
 
-Subclasses change behaviour through small hooks, never by copying
+A subclass changes behaviour through public hooks, never by writing
 ``train_step``:
 
-    sample_noise(batch_size)             z ~ N(0, I), per-replica distinct
-    unpack(data)                         (real, condition) from a dataset element
-    generate_fakes(z, condition, ...)    G(z) (or G(z, condition))
-    discriminate(x, condition, ...)      D's outputs for x
-    discriminator_penalty(real, fake, condition)   extra D terms, e.g. a gradient penalty
-    generator_penalty(real, fake, condition)       extra G terms
-    discriminator_logs(real_out, fake_out)         display-only values, e.g. w_distance
-    after_discriminator_step()           e.g. weight clipping
+    phases()                         the updates of one step (add, replace or extend them)
+    discriminator_objective(step)    D's terms: ``d_adv`` + display values ``d_real``, ``d_fake``
+    generator_objective(step)        G's terms: ``g_adv``
 
-Training remedies that work on any model are ``compile`` options (Salimans et
-al. 2016; Zhao et al. 2016; Berthelot et al. 2017): ``label_smoothing``,
-``feature_matching``, ``pulling_away`` and ``balance_gamma``; the
-architectural ones are layers (``ganzoo.layers``) applied by ``ganzoo.remedies``.
+Each phase's weighted total is logged as ``<phase>_loss`` (``d_loss``, ``g_loss``); its
+terms are logged by name too when it has more than one (with a regularizer, say).
+    sample_noise(batch_size)         z ~ N(0, I), per-replica distinct
+    unpack(data)                     (real, condition) from a dataset element
+    generate_fakes(z, condition, ...)    G(z) (or G(z, condition))
+    discriminate(x, condition, ...)  D's outputs for x
+
+Remedies are objects passed to ``compile(regularizers=[...])``
+(``ganzoo.training``: ``GradientPenalty``, ``FeatureMatching``, ``PullingAway``,
+``BEGANBalance``); ``label_smoothing`` is a loss option. The architectural
+remedies are layers (``ganzoo.layers``) applied by ``ganzoo.remedies``.
 
 Shapes: ``z`` is ``[batch, latent_dim]``; images are NHWC float32 in [-1, 1];
 2-D point data is ``[batch, 2]``.
@@ -30,7 +35,7 @@ Shapes: ``z`` is ``[batch, latent_dim]``; images are NHWC float32 in [-1, 1];
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import keras
 import numpy as np
@@ -38,56 +43,17 @@ import tensorflow as tf
 
 from ganzoo import distribute
 from ganzoo import losses as losses_lib
+from ganzoo import training
 from ganzoo.distribute import global_batch_random
 from ganzoo.errors import GanzooError
+from ganzoo.training import Phase, Term
+from ganzoo.training import regularizers as regularizers_lib
+from ganzoo.utils import networks
 
 Tensor = tf.Tensor
 
-
-def _average(per_example: Tensor) -> Tensor:
-    """Mean over the global batch: sum on this replica / (batch × replicas)."""
-    return tf.nn.compute_average_loss(tf.cast(per_example, tf.float32))
-
-
-def _optimizer(identifier: Any, default: Callable[[], keras.optimizers.Optimizer]):
-    if identifier is None:
-        return default()
-    try:
-        return keras.optimizers.get(identifier)
-    except ValueError as error:
-        raise GanzooError(
-            f"ganzoo: cannot make an optimizer from {identifier!r} ({error}); pass a "
-            "keras.optimizers.Optimizer, a name such as 'adam', or its config dict."
-        ) from None
-
-
-def _single(inputs: list) -> Any:
-    """A one-input model's input as a tensor, not a list (Keras warns when called otherwise)."""
-    return inputs[0] if len(inputs) == 1 else inputs
-
-
-def _feature_layer(network: keras.Model, name: str | None) -> keras.layers.Layer:
-    """The named layer, or the last one whose output is a hidden representation."""
-    if name is not None:
-        try:
-            return network.get_layer(name)
-        except ValueError:
-            names = [layer.name for layer in network.layers]
-            raise GanzooError(
-                f"ganzoo: {network.name} has no layer '{name}' for feature_layer; its layers are "
-                f"{', '.join(names)}."
-            ) from None
-    final = int(np.prod(network.outputs[0].shape[1:]))
-    for layer in reversed(network.layers[:-1]):
-        if isinstance(layer, keras.layers.InputLayer):
-            continue
-        size = int(np.prod(layer.output.shape[1:]))
-        if size not in (1, final):
-            return layer
-    raise GanzooError(
-        f"ganzoo: cannot find a hidden layer in {network.name} for feature matching or the "
-        "pulling-away term; pass compile(feature_layer='<layer name>')."
-    )
+# compile() arguments that keras.Model.compile takes but a GAN does not.
+_KERAS_ONLY = ("optimizer", "loss_weights", "metrics", "weighted_metrics")
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -138,14 +104,12 @@ class GAN(keras.Model):
         self.loss_fn: losses_lib.GANLoss | None = None
         self.d_steps = 1
         self.reuse_fakes = False
-        self.feature_matching = 0.0
-        self.pulling_away = 0.0
-        self.pulling_away_on = "discriminator"
-        self.feature_layer: str | None = None
-        self.balance_gamma: float | None = None
-        self.balance_lambda_k = 0.001
-        object.__setattr__(self, "_d_feature_model", None)
-        object.__setattr__(self, "_g_feature_model", None)
+        # Untracked, so that model.save() writes the same variables with or without them.
+        object.__setattr__(self, "regularizers", [])
+        object.__setattr__(self, "_feature_models", {})
+        object.__setattr__(self, "_phase_step", 0)
+        object.__setattr__(self, "_phase_key", None)
+        object.__setattr__(self, "_train_functions", {})
         self._trackers: dict[str, keras.metrics.Mean] = {}
 
     # ------------------------------------------------------------------ compile
@@ -164,12 +128,7 @@ class GAN(keras.Model):
         loss: str | losses_lib.GANLoss | Callable = "non_saturating",
         d_steps: int = 1,
         label_smoothing: float = 0.0,
-        feature_matching: float = 0.0,
-        pulling_away: float = 0.0,
-        pulling_away_on: str = "discriminator",
-        feature_layer: str | None = None,
-        balance_gamma: float | None = None,
-        balance_lambda_k: float = 0.001,
+        regularizers: Sequence[Any] = (),
         reuse_fakes: bool = False,
         **kwargs: Any,
     ) -> None:
@@ -181,29 +140,17 @@ class GAN(keras.Model):
             d_optimizer: the discriminator's optimizer, likewise.
             loss: a name from ``ganzoo.losses`` (``"non_saturating"``,
                 ``"minimax"``, ``"wasserstein"``, ``"hinge"``,
-                ``"least_squares"``), a ``GANLoss`` or a callable
+                ``"least_squares"``, ``"began"``), a ``GANLoss`` or a callable
                 ``fn(real_outputs, fake_outputs) -> (d_loss, g_loss)``.
             d_steps: discriminator updates per generator update (k).
             label_smoothing: one-sided label smoothing of the real target
                 (Salimans et al. 2016: 0.1 makes it 0.9).
-            feature_matching: weight of ‖E f(x) − E f(G(z))‖² added to G's loss,
-                f = D's ``feature_layer`` (Salimans et al. 2016); 0 = off. The
-                paper *replaces* G's loss with it; here it is added, so it
-                composes with any loss.
-            pulling_away: weight of EBGAN's pulling-away term on a batch of
-                G's samples' features (Zhao et al. 2016); 0 = off.
-            pulling_away_on: ``"discriminator"`` (D's ``feature_layer`` on
-                G(z), as EBGAN does with its encoder) or ``"generator"`` (G's
-                last hidden layer on the same z).
-            feature_layer: name of the D layer for feature matching and the
-                pulling-away term; None picks D's last hidden layer (the last
-                layer whose output is neither the final output's size nor 1).
-            balance_gamma: BEGAN's equilibrium γ in (0, 1] (Berthelot et al.
-                2017); needs ``loss="began"`` (D outputs energies L(v) >= 0).
-                D minimises L(x) − k_t L(G(z)) and k_t follows
-                k ← clip(k + λ_k(γ L(x) − L(G(z))), 0, 1) after each D step;
-                ``k_t`` and ``convergence`` are logged. None = off.
-            balance_lambda_k: λ_k, the learning rate of k_t (paper: 0.001).
+            regularizers: ``ganzoo.training`` objects (``FeatureMatching(1.0)``,
+                ``PullingAway(0.1)``, ``GradientPenalty(10.0)``,
+                ``BEGANBalance(gamma=0.5)``) or their serialized configs.
+                Shorthands: ``feature_matching=w``, ``pulling_away=w``
+                (``pulling_away_on``, ``feature_layer``), ``balance_gamma=γ``
+                (``balance_lambda_k``) add the same objects.
             reuse_fakes: share one G(z) between the last D update and the G
                 update (one generator forward pass fewer per step, 10-15% faster
                 for DCGAN here). The G loss then sees the same z as that D
@@ -213,7 +160,9 @@ class GAN(keras.Model):
         """
         if int(d_steps) < 1:
             raise GanzooError(f"ganzoo: d_steps={d_steps} must be a whole number >= 1.")
-        for key in ("optimizer", "loss_weights", "metrics", "weighted_metrics"):
+        regularizers = [regularizers_lib.get(r) for r in regularizers]
+        regularizers += regularizers_lib.from_shorthands(kwargs)
+        for key in _KERAS_ONLY:
             if kwargs.get(key) is not None:
                 raise GanzooError(
                     f"ganzoo: compile() got '{key}'; a GAN takes g_optimizer, d_optimizer and "
@@ -224,15 +173,9 @@ class GAN(keras.Model):
         default_g, default_d = (None, None)
         if g_optimizer is None or d_optimizer is None:
             default_g, default_d = self.default_optimizers()
-        self.g_optimizer = _optimizer(g_optimizer, lambda: default_g)
-        self.d_optimizer = _optimizer(d_optimizer, lambda: default_d)
-        if self.dtype_policy.name == "mixed_float16":
-            # float16 gradients underflow without loss scaling; losses stay float32.
-            self.g_optimizer, self.d_optimizer = (
-                opt if isinstance(opt, keras.optimizers.LossScaleOptimizer)
-                else keras.optimizers.LossScaleOptimizer(opt)
-                for opt in (self.g_optimizer, self.d_optimizer)
-            )
+        policy = self.dtype_policy.name
+        self.g_optimizer = networks.for_policy(networks.make_optimizer(g_optimizer, lambda: default_g), policy)
+        self.d_optimizer = networks.for_policy(networks.make_optimizer(d_optimizer, lambda: default_d), policy)
         if self.g_optimizer is self.d_optimizer:
             raise GanzooError(
                 "ganzoo: g_optimizer and d_optimizer are the same object; each network "
@@ -241,9 +184,10 @@ class GAN(keras.Model):
         self.loss_fn = losses_lib.get(loss, label_smoothing=label_smoothing)
         self.d_steps = int(d_steps)
         self.reuse_fakes = bool(reuse_fakes)
-        self._set_remedies(
-            feature_matching, pulling_away, pulling_away_on, feature_layer, balance_gamma, balance_lambda_k
-        )
+        object.__setattr__(self, "regularizers", list(self.default_regularizers()) + regularizers)
+        self._check_regularizers()
+        for regularizer in self.regularizers:
+            regularizer.build(self)
         self._gan_compile_config = {
             "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
             "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
@@ -251,104 +195,47 @@ class GAN(keras.Model):
             "d_steps": self.d_steps,
             "label_smoothing": float(label_smoothing),
             "reuse_fakes": self.reuse_fakes,
-            **self._remedy_config(),
+            "regularizers": [keras.saving.serialize_keras_object(r) for r in regularizers],
             **{k: v for k, v in kwargs.items() if k in ("steps_per_execution", "jit_compile")},
         }
-        # Build optimizer slots now, inside the caller's strategy scope: lazily
-        # created slots inside a replicated step fail under MirroredStrategy.
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-        self._trackers = {}
-        for name in self.metric_names():
-            self._trackers[name] = keras.metrics.Mean(name=name)
+        self.build_optimizers()
+        self._trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names()}
+        object.__setattr__(self, "_train_functions", {})
+        object.__setattr__(self, "_phase_key", None)
 
-    # ---------------------------------------------------------------- remedies
+    def default_regularizers(self) -> list[regularizers_lib.Regularizer]:
+        """Regularizers the model itself needs (WGAN-GP's penalty); none here."""
+        return []
 
-    def _set_remedies(self, feature_matching, pulling_away, pulling_away_on, feature_layer, gamma, lambda_k):
-        for name, value in (("feature_matching", feature_matching), ("pulling_away", pulling_away),
-                            ("balance_lambda_k", lambda_k)):
-            if not float(value) >= 0.0:
-                raise GanzooError(f"ganzoo: compile({name}={value}) must be a weight >= 0 (0 turns it off).")
-        if pulling_away_on not in ("discriminator", "generator"):
-            raise GanzooError(
-                f"ganzoo: compile(pulling_away_on='{pulling_away_on}') must be 'discriminator' or 'generator'."
-            )
-        if gamma is not None:
-            if not 0.0 < float(gamma) <= 1.0:
-                raise GanzooError(f"ganzoo: compile(balance_gamma={gamma}) must be in (0, 1]; BEGAN uses 0.3-0.7.")
-            if self.loss_fn.name != "began":
+    def _check_regularizers(self) -> None:
+        names = {phase.name for phase in self.phases()}
+        seen: set[str] = set()
+        for regularizer in self.regularizers:
+            if regularizer.phase not in names:
                 raise GanzooError(
-                    f"ganzoo: balance_gamma needs loss='began' (a discriminator whose outputs are "
-                    f"energies, e.g. ganzoo.remedies.build_autoencoder_discriminator), got loss "
-                    f"'{self.loss_fn.name}'."
+                    f"ganzoo: {type(self).__name__} has no '{regularizer.phase}' phase for {regularizer!r}; "
+                    f"its phases are {', '.join(sorted(names))}."
                 )
-        self.feature_matching = float(feature_matching)
-        self.pulling_away = float(pulling_away)
-        self.pulling_away_on = pulling_away_on
-        self.feature_layer = feature_layer
-        self.balance_gamma = None if gamma is None else float(gamma)
-        self.balance_lambda_k = float(lambda_k)
-        # Feature extractors share D's and G's layers; they are set without
-        # Keras tracking so that model.save() writes the same weights as before.
-        d_features = g_features = None
-        if self.feature_matching or (self.pulling_away and pulling_away_on == "discriminator"):
-            layer = _feature_layer(self.discriminator, feature_layer)
-            d_features = keras.Model(
-                _single(self.discriminator.inputs), [self.discriminator.outputs[0], layer.output]
-            )
-        if self.pulling_away and pulling_away_on == "generator":
-            layer = _feature_layer(self.generator, None)
-            g_features = keras.Model(_single(self.generator.inputs), [self.generator.outputs[0], layer.output])
-        object.__setattr__(self, "_d_feature_model", d_features)
-        object.__setattr__(self, "_g_feature_model", g_features)
-        if self.balance_gamma is not None and not hasattr(self, "k_t"):
-            # Averaged across replicas: each applies k + λ_k(...) from its own batch.
-            self.k_t = keras.Variable(0.0, trainable=False, name="k_t", aggregation="mean")
+            clash = seen & set(regularizer.terms)
+            if clash:
+                raise GanzooError(f"ganzoo: two regularizers add the term {', '.join(sorted(clash))}; keep one.")
+            seen |= set(regularizer.terms)
 
-    def _remedy_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {}
-        if self.feature_matching:
-            config["feature_matching"] = self.feature_matching
-        if self.pulling_away:
-            config["pulling_away"] = self.pulling_away
-            config["pulling_away_on"] = self.pulling_away_on
-        if self.feature_layer is not None:
-            config["feature_layer"] = self.feature_layer
-        if self.balance_gamma is not None:
-            config["balance_gamma"] = self.balance_gamma
-            config["balance_lambda_k"] = self.balance_lambda_k
-        return config
+    def build_optimizers(self) -> None:
+        """Builds every phase's optimizer on the variables it updates.
 
-    def _generator_remedies(self, real, z, fake, condition, fake_features=None) -> dict[str, Tensor]:
-        """Feature matching and the pulling-away term, per example (batch statistics broadcast).
-
-        ``fake_features``: D's features of ``fake`` when the caller already has them.
+        Runs in ``compile``, inside the caller's strategy scope: slots created lazily inside a
+        replicated step fail under MirroredStrategy.
         """
-        terms: dict[str, Tensor] = {}
-        batch = tf.shape(real)[0]
-        if self._d_feature_model is not None:
-            if fake_features is None:
-                _, fake_features = self._d_feature_model(fake, training=True)
-            if self.feature_matching:
-                _, real_features = self._d_feature_model(real, training=True)
-                value = losses_lib.feature_matching_loss(real_features, fake_features)
-                terms["feature_matching"] = self.feature_matching * tf.fill([batch], value)
-            if self.pulling_away and self.pulling_away_on == "discriminator":
-                value = losses_lib.pulling_away_term(fake_features)
-                terms["pulling_away"] = self.pulling_away * tf.fill([batch], value)
-        if self._g_feature_model is not None:
-            _, g_features = self._g_feature_model(z, training=True)
-            value = losses_lib.pulling_away_term(g_features)
-            terms["pulling_away"] = self.pulling_away * tf.fill([batch], value)
-        return terms
-
-    def _update_balance(self, logs: dict[str, Tensor]) -> None:
-        """BEGAN's k_t step from this D step's mean energies (d_real, d_fake)."""
-        self.k_t.assign(
-            losses_lib.began_k_update(
-                self.k_t, logs["d_real"], logs["d_fake"], self.balance_gamma, self.balance_lambda_k
-            )
-        )
+        by_optimizer: dict[int, tuple[Any, list]] = {}
+        for phase in self.phases():
+            optimizer = training.resolve(self, phase.optimizer)
+            _, variables = by_optimizer.setdefault(id(optimizer), (optimizer, []))
+            known = {id(v) for v in variables}
+            variables += [v for v in training.step.phase_variables(self, phase) if id(v) not in known]
+        for optimizer, variables in by_optimizer.values():
+            if not optimizer.built:
+                optimizer.build(variables)
 
     def get_compile_config(self) -> dict[str, Any]:
         return dict(getattr(self, "_gan_compile_config", {}))
@@ -361,29 +248,147 @@ class GAN(keras.Model):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         self.compile(**config)
 
+    # ------------------------------------------------------------------ phases
+
+    def phases(self) -> list[Phase]:
+        """The updates of one training step: ``d_steps`` D updates, then one G update.
+
+        Goodfellow et al. 2014, Algorithm 1 (k = ``d_steps``). Subclasses extend the list
+        (``phase.with_logs(...)``) or replace it.
+        """
+        return [
+            Phase("d", ("discriminator",), "d_optimizer", "discriminator_objective",
+                  terms=("d_adv",), logs=("d_real", "d_fake"), repeats=self.d_steps,
+                  shares_fakes=self.reuse_fakes),
+            Phase("g", ("generator",), "g_optimizer", "generator_objective", terms=("g_adv",)),
+        ]
+
+    def regularizers_for(self, phase: str) -> list[regularizers_lib.Regularizer]:
+        """The compiled regularizers that join ``phase``."""
+        return [r for r in self.regularizers if r.phase == phase]
+
+    def step_count(self) -> int:
+        """Training steps taken: the generator optimizer's update count (G updates once a step).
+
+        Phase schedules (``first_steps``, ``after_steps``, ``every``) count in it; it is in
+        checkpoints, so a resumed run continues where it was.
+        """
+        return int(tf.convert_to_tensor(self.g_optimizer.iterations.value).numpy())
+
+    def active_phases(self) -> list[Phase]:
+        """The phases that run at the current step (fixed when the step is traced)."""
+        return [phase for phase in self.phases() if phase.active(self._phase_step)]
+
+    def _sync_phases(self) -> bool:
+        """Points ``train_function`` at the step traced for this step's phases; True if it changed."""
+        if not any(phase.scheduled for phase in self.phases()):
+            return False
+        step = self.step_count()
+        key = tuple(phase.name for phase in self.phases() if phase.active(step))
+        object.__setattr__(self, "_phase_step", step)
+        if key == self._phase_key:
+            return False
+        if self._phase_key is not None and self.train_function is not None:
+            self._train_functions[self._phase_key] = self.train_function
+        object.__setattr__(self, "_phase_key", key)
+        self.train_function = self._train_functions.get(key)
+        return True
+
+    def discriminator_objective(self, step: training.Step) -> dict[str, Any]:
+        """D's adversarial loss on a real batch and G(z): ``d_adv``; shows mean D outputs (σ for logits)."""
+        fake = step.fakes()
+        real_out = self.discriminate(step.real, step.condition, training=step.training)
+        fake_out = self.discriminate(fake, step.condition, training=step.training)
+        step.shared["real_out"], step.shared["fake_out"] = real_out, fake_out
+        return {
+            "d_adv": Term(self.loss_fn.discriminator(real_out, fake_out)),
+            "d_real": self._mean_output(real_out),
+            "d_fake": self._mean_output(fake_out),
+        }
+
+    def generator_objective(self, step: training.Step) -> dict[str, Any]:
+        """G's adversarial loss on D(G(z)): ``g_adv`` (relativistic losses also see D's real outputs)."""
+        fake = step.fakes()
+        layers = {r.feature_layer for r in self.regularizers_for("g") if r.needs_fake_features}
+        if len(layers) == 1:
+            # One D forward gives both the outputs and the regularizers' features.
+            layer = layers.pop()
+            fake_out, features = self.discriminate_features(fake, step.condition, step.training, layer)
+            step.shared[("fake_features", layer)] = features
+        else:
+            fake_out = self.discriminate(fake, step.condition, training=step.training)
+        real_out = step.shared.get("real_out")
+        if real_out is None:
+            real_out = self.discriminate(step.real, step.condition, training=step.training)
+        return {"g_adv": Term(self.loss_fn.generator(fake_out, tf.stop_gradient(real_out)))}
+
+    def _mean_output(self, outputs: Tensor) -> Tensor:
+        if self.loss_fn.outputs_are_logits:
+            outputs = tf.sigmoid(outputs)
+        return tf.reduce_mean(outputs)
+
+    # ---------------------------------------------------------------- features
+
+    def check_feature_layer(self, layer: str | None, user: str) -> None:
+        """Fails with one line when D has no usable feature layer for ``user``."""
+        if not hasattr(self.discriminator, "outputs") or len(self.discriminator.inputs) != 1:
+            raise GanzooError(
+                f"ganzoo: {user} reads the discriminator's hidden features, which "
+                f"{type(self).__name__} does not expose (override discriminate_features)."
+            )
+        networks.feature_layer(self.discriminator, layer)
+
+    def discriminate_features(self, x: Tensor, condition: Any, training: bool, layer: str | None = None):
+        """(D's outputs, D's ``layer`` features) for ``x``, from one forward pass.
+
+        ``layer`` None picks D's last hidden layer. Models whose D takes a condition override it.
+        """
+        model = self._feature_models.get(layer)
+        if model is None:
+            hidden = networks.feature_layer(self.discriminator, layer)
+            model = keras.Model(networks.single_input(self.discriminator.inputs),
+                                [self.discriminator.outputs[0], hidden.output])
+            self._feature_models[layer] = model
+        outputs, features = model(x, training=training)
+        return tf.cast(outputs, tf.float32), features
+
+    def generator_features(self, z: Tensor | None) -> Tensor | None:
+        """G's last hidden layer on ``z`` (``None`` only checks that G has one)."""
+        model = self._feature_models.get("generator")
+        if model is None:
+            hidden = networks.feature_layer(self.generator, None)
+            model = keras.Model(networks.single_input(self.generator.inputs), hidden.output)
+            self._feature_models["generator"] = model
+        return None if z is None else model(z, training=True)
+
     # ---------------------------------------------------------------- metrics
 
     def metric_names(self) -> list[str]:
-        """Names of the ``keras.metrics.Mean`` trackers, in display order.
+        """Names of the ``keras.metrics.Mean`` trackers, in display order (from the phases).
 
-        Subclasses extend it: ``super().metric_names() + ["w_distance", ...]``.
+        Each phase shows ``<name>_loss``, its terms when it has more than one (its own and
+        its regularizers'), then its display values.
         """
-        names = ["d_loss", "g_loss", "d_real", "d_fake"]
-        if getattr(self, "feature_matching", 0.0):
-            names.append("feature_matching")
-        if getattr(self, "pulling_away", 0.0):
-            names.append("pulling_away")
-        if getattr(self, "balance_gamma", None) is not None:
-            names += ["k_t", "convergence"]
+        names: list[str] = []
+        for phase in self.phases():
+            regularizers = self.regularizers_for(phase.name)
+            extra_terms = tuple(t for r in regularizers for t in r.terms)
+            if extra_terms:
+                phase = phase.with_terms(*extra_terms)
+            phase = phase.with_logs(*(n for r in regularizers for n in r.logs))
+            names += [n for n in phase.metric_names() if n not in names]
         return names
 
     @property
     def metrics(self) -> list[keras.metrics.Metric]:
         return list(self._trackers.values())
 
-    def _update_metrics(self, values: dict[str, Tensor]) -> dict[str, Tensor]:
+    def update_metrics(self, values: dict[str, Tensor]) -> dict[str, Tensor]:
+        """Feeds the tracked names among ``values`` to their ``Mean``; returns every result."""
         for name, value in values.items():
-            self._trackers[name].update_state(value)
+            tracker = self._trackers.get(name)
+            if tracker is not None:
+                tracker.update_state(value)
         return {name: tracker.result() for name, tracker in self._trackers.items()}
 
     def _check_compiled(self) -> None:
@@ -422,136 +427,27 @@ class GAN(keras.Model):
         """D's raw outputs on ``x``, float32."""
         return tf.cast(self.discriminator(x, training=training), tf.float32)
 
-    def discriminator_penalty(self, real: Tensor, fake: Tensor, condition: Any) -> dict[str, Tensor]:
-        """Extra per-example D loss terms by metric name (none here)."""
-        return {}
-
-    def generator_penalty(self, real: Tensor, fake: Tensor, condition: Any) -> dict[str, Tensor]:
-        """Extra per-example G loss terms by metric name (none here)."""
-        return {}
-
-    def discriminator_logs(self, real_outputs: Tensor, fake_outputs: Tensor) -> dict[str, Tensor]:
-        """Display-only values from D's outputs, by metric name (none here)."""
-        return {}
-
-    def after_discriminator_step(self) -> None:
-        """Runs after each D update (WGAN clips the critic's weights here)."""
-
     # ------------------------------------------------------------------- steps
 
-    def _d_outputs_for_display(self, outputs: Tensor) -> Tensor:
-        if self.loss_fn.outputs_are_logits:
-            outputs = tf.sigmoid(outputs)
-        return tf.reduce_mean(outputs)
-
-    def _discriminator_losses(self, real, condition, training, fake=None):
-        if fake is None:
-            fake = self.generate_fakes(self.sample_noise(tf.shape(real)[0]), condition, training=training)
-        else:  # G(z) of the generator step, computed under its tape: no gradient to G here
-            fake = tf.stop_gradient(fake)
-        real_out = self.discriminate(real, condition, training=training)
-        fake_out = self.discriminate(fake, condition, training=training)
-        if self.balance_gamma is not None:
-            per_example = losses_lib.began_discriminator_loss(real_out, fake_out, self.k_t)
-        else:
-            per_example = self.loss_fn.discriminator(real_out, fake_out)
-        total = _average(per_example)
-        logs = {
-            "d_loss": tf.reduce_mean(per_example),
-            "d_real": self._d_outputs_for_display(real_out),
-            "d_fake": self._d_outputs_for_display(fake_out),
-        }
-        logs.update(self.discriminator_logs(real_out, fake_out))
-        if self.balance_gamma is not None:
-            logs["k_t"] = tf.identity(self.k_t.value)
-            logs["convergence"] = losses_lib.began_convergence(
-                logs["d_real"], logs["d_fake"], self.balance_gamma
-            )
-        for name, term in self.discriminator_penalty(real, fake, condition).items():
-            total += _average(term)
-            logs[name] = tf.reduce_mean(term)
-        if self.discriminator.losses:
-            total += tf.nn.scale_regularization_loss(tf.add_n(self.discriminator.losses))
-        return total, logs, real_out
-
-    def _generator_losses(self, real, condition, real_out, training, z=None, fake=None):
-        if fake is None:
-            z = self.sample_noise(tf.shape(real)[0])
-            fake = self.generate_fakes(z, condition, training=training)
-        fake_features = None
-        if self._d_feature_model is not None and type(self).discriminate is GAN.discriminate:
-            # One D forward gives both the logits and the remedies' features.
-            fake_out, fake_features = self._d_feature_model(fake, training=training)
-            fake_out = tf.cast(fake_out, tf.float32)
-        else:
-            fake_out = self.discriminate(fake, condition, training=training)
-        per_example = self.loss_fn.generator(fake_out, real_out)
-        total = _average(per_example)
-        logs = {"g_loss": tf.reduce_mean(per_example)}
-        penalties = self.generator_penalty(real, fake, condition)
-        penalties.update(self._generator_remedies(real, z, fake, condition, fake_features))
-        for name, term in penalties.items():
-            total += _average(term)
-            logs[name] = tf.reduce_mean(term)
-        if self.generator.losses:
-            total += tf.nn.scale_regularization_loss(tf.add_n(self.generator.losses))
-        return total, logs
-
-    @staticmethod
-    def _apply(optimizer, tape, loss, variables) -> None:
-        with tape:  # the loss scaling must be on the tape, or every gradient is None
-            loss = optimizer.scale_loss(loss)
-        grads = tape.gradient(loss, variables)
-        optimizer.apply_gradients(list(zip(grads, variables)))
-
     def train_step(self, data: Any) -> dict[str, Tensor]:
-        """``d_steps`` discriminator updates on this batch, then one generator update.
-
-        With ``compile(reuse_fakes=True)`` the last D update and the G update
-        share one G(z): G's forward pass runs once under the generator's tape,
-        the D update sees it without gradient, and G's loss is D(G(z)) with the
-        freshly updated D (the PyTorch DCGAN example's order of operations).
-        """
-        real, condition = self.unpack(data)
-        logs: dict[str, Tensor] = {}
-        real_out = None
-        shared = 1 if self.reuse_fakes else 0
-        for _ in range(self.d_steps - shared):
-            real_out, logs = self._discriminator_update(real, condition)
-        with tf.GradientTape() as tape:
-            z = fake = None
-            if shared:
-                z = self.sample_noise(tf.shape(real)[0])
-                fake = self.generate_fakes(z, condition, training=True)
-                with tape.stop_recording():
-                    real_out, logs = self._discriminator_update(real, condition, fake)
-            g_total, g_logs = self._generator_losses(real, condition, real_out, True, z, fake)
-        self._apply(self.g_optimizer, tape, g_total, self.generator.trainable_variables)
-        return self._update_metrics({**logs, **g_logs})
-
-    def _discriminator_update(self, real, condition, fake=None):
-        with tf.GradientTape() as tape:
-            d_total, logs, real_out = self._discriminator_losses(real, condition, True, fake)
-        self._apply(self.d_optimizer, tape, d_total, self.discriminator.trainable_variables)
-        self.after_discriminator_step()
-        if self.balance_gamma is not None:
-            self._update_balance(logs)
-        return real_out, logs
+        """The generic step (``ganzoo.training.train_step``): every active phase, in order."""
+        return training.train_step(self, data)
 
     def test_step(self, data: Any) -> dict[str, Tensor]:
-        """The same losses as ``train_step``, without updates, in inference mode."""
-        real, condition = self.unpack(data)
-        _, logs, real_out = self._discriminator_losses(real, condition, False)
-        _, g_logs = self._generator_losses(real, condition, real_out, False)
-        return self._update_metrics({**logs, **g_logs})
+        """Every evaluated phase's terms, without updates, in inference mode."""
+        return training.test_step(self, data)
 
     # ---------------------------------------------------------------- fit
 
-    def fit(self, *args: Any, **kwargs: Any):
+    def fit(self, *args: Any, callbacks: Any = None, **kwargs: Any):
         self._check_compiled()
         # A tf.data pipeline shuffles itself; Keras would warn that shuffle=True is ignored.
         kwargs.setdefault("shuffle", False)
-        history = super().fit(*args, **kwargs)
+        callbacks = list(callbacks or [])
+        if any(phase.scheduled for phase in self.phases()):
+            self._sync_phases()
+            callbacks.append(PhaseSchedule())
+        history = super().fit(*args, callbacks=callbacks, **kwargs)
         self.finalize_ema()
         return history
 
@@ -695,3 +591,17 @@ class GAN(keras.Model):
         from ganzoo import presets
 
         return presets.load(preset, expect=cls)
+
+
+class PhaseSchedule(keras.callbacks.Callback):
+    """Switches ``fit`` to the step traced for the phases of the coming step.
+
+    Added by ``GAN.fit`` when a phase has a schedule (``first_steps``, ``after_steps``,
+    ``every``). Phases are chosen in Python, not with ``tf.cond``: optimizer updates inside
+    control flow fail under MirroredStrategy. Checked before every batch (so also after
+    ``BackupAndRestore`` restored a run); with ``steps_per_execution`` = k, at every k-th step.
+    """
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.model._sync_phases() and self.model.train_function is None:
+            self.model.make_train_function(force=True)

@@ -29,10 +29,12 @@ from ganzoo import latent, remedies
 from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 
-_INIT = keras.initializers.RandomNormal(0.0, 0.02)
+# The paper's weight initialisation, N(0, 0.02); other models' DCGAN-style layers share it.
+INIT = keras.initializers.RandomNormal(0.0, 0.02)
 
 
-def _batch_norm(name: str, synchronized: bool = False) -> keras.layers.Layer:
+def batch_norm_layer(name: str, synchronized: bool = False) -> keras.layers.Layer:
+    """Batch norm as the reference DCGAN code has it: momentum 0.9, ε 1e-5, γ ~ N(1, 0.02)."""
     return keras.layers.BatchNormalization(
         momentum=0.9,
         epsilon=1e-5,
@@ -60,7 +62,7 @@ def check_image_shape(image_shape: Sequence[int], low: int = 16, high: int = 128
     return shape
 
 
-def _stages(size: int) -> int:
+def stages(size: int) -> int:
     """Stride-2 stages between 4×4 and ``size``."""
     return int(math.log2(size // 4))
 
@@ -79,13 +81,13 @@ def build_generator(
     the image channels with tanh. Shapes: ``[batch, latent_dim] -> [batch, H, W, C]``.
     """
     size, _, channels = check_image_shape(image_shape)
-    n = _stages(size)
+    n = stages(size)
     width = filters * 2 ** (n - 1)
     z = keras.Input((latent_dim,), name="z")
-    x = keras.layers.Dense(4 * 4 * width, use_bias=False, kernel_initializer=_INIT, name="project")(z)
+    x = keras.layers.Dense(4 * 4 * width, use_bias=False, kernel_initializer=INIT, name="project")(z)
     x = keras.layers.Reshape((4, 4, width))(x)
     if batch_norm:
-        norm = lambda name: _batch_norm(name, sync_batch_norm)  # noqa: E731
+        norm = lambda name: batch_norm_layer(name, sync_batch_norm)  # noqa: E731
     else:
         norm = lambda name: keras.layers.Identity(name=name)  # noqa: E731
     x = keras.layers.ReLU()(norm("project_bn")(x))
@@ -93,11 +95,11 @@ def build_generator(
         width //= 2
         x = keras.layers.Conv2DTranspose(
             width, 4, strides=2, padding="same", use_bias=False,
-            kernel_initializer=_INIT, name=f"up{stage}",
+            kernel_initializer=INIT, name=f"up{stage}",
         )(x)
         x = keras.layers.ReLU()(norm(f"up{stage}_bn")(x))
     x = keras.layers.Conv2DTranspose(
-        channels, 4, strides=2, padding="same", kernel_initializer=_INIT, name=f"up{n}"
+        channels, 4, strides=2, padding="same", kernel_initializer=INIT, name=f"up{n}"
     )(x)
     images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(z, images, name="generator")
@@ -118,16 +120,16 @@ def build_discriminator(
     images = keras.Input(tuple(image_shape), name="images")
     x = images
     width = filters
-    for stage in range(1, _stages(size) + 1):
+    for stage in range(1, stages(size) + 1):
         x = keras.layers.Conv2D(
             width, 4, strides=2, padding="same", use_bias=stage == 1,
-            kernel_initializer=_INIT, name=f"down{stage}",
+            kernel_initializer=INIT, name=f"down{stage}",
         )(x)
         if stage > 1 and batch_norm:
-            x = _batch_norm(f"down{stage}_bn", sync_batch_norm)(x)
+            x = batch_norm_layer(f"down{stage}_bn", sync_batch_norm)(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
         width *= 2
-    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=_INIT, name="logit")(x)
+    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=INIT, name="logit")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name="discriminator")
 

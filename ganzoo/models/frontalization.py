@@ -48,7 +48,8 @@ from ganzoo.errors import GanzooError
 from ganzoo.layers.max_feature_map import MaxFeatureMap
 from ganzoo.models import frontalization_losses as fl
 from ganzoo.models import identity as identity_lib
-from ganzoo.models.base import GAN, _average
+from ganzoo.models.base import GAN
+from ganzoo.training import average as _average
 
 Tensor = tf.Tensor
 

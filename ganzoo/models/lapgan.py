@@ -61,7 +61,9 @@ import tensorflow as tf
 
 from ganzoo import losses as losses_lib
 from ganzoo.errors import GanzooError
-from ganzoo.models.base import GAN, _average, _optimizer
+from ganzoo.models.base import GAN
+from ganzoo.training import average as _average
+from ganzoo.utils.networks import make_optimizer as _optimizer
 from ganzoo.ops import pyramid
 
 Tensor = tf.Tensor

@@ -43,7 +43,8 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.errors import GanzooError
-from ganzoo.models.base import GAN, _average
+from ganzoo.models.base import GAN
+from ganzoo.training import average as _average
 
 Tensor = tf.Tensor
 

@@ -56,7 +56,8 @@ import tensorflow as tf
 from ganzoo import text as text_lib
 from ganzoo.errors import GanzooError
 from ganzoo.models import dcgan
-from ganzoo.models.base import GAN, _average
+from ganzoo.models.base import GAN
+from ganzoo.training import average as _average
 
 _INIT = keras.initializers.RandomNormal(0.0, 0.02)
 
@@ -150,7 +151,7 @@ def build_discriminator(
         x = keras.layers.Conv2D(width, 4, strides=2, padding="same", use_bias=stage == 1,
                                 kernel_initializer=_INIT, name=f"down{stage}")(x)
         if stage > 1:
-            x = dcgan._batch_norm(f"down{stage}_bn")(x)
+            x = dcgan.batch_norm_layer(f"down{stage}_bn")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
         width *= 2
     if conditioning == "projection":
@@ -171,7 +172,7 @@ def build_discriminator(
     t = keras.layers.Reshape((4, 4, projection_dim), name="text_map")(t)
     x = keras.layers.Concatenate(name="image_and_text")([x, t])
     x = keras.layers.Conv2D(width // 2, 1, use_bias=False, kernel_initializer=_INIT, name="joint")(x)
-    x = keras.layers.LeakyReLU(0.2, name="joint_act")(dcgan._batch_norm("joint_bn")(x))
+    x = keras.layers.LeakyReLU(0.2, name="joint_act")(dcgan.batch_norm_layer("joint_bn")(x))
     x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=_INIT, name="logit")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model([images, text], logits, name="discriminator")

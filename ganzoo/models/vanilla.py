@@ -29,7 +29,7 @@ from ganzoo.layers import Maxout
 from ganzoo.models.base import GAN
 
 
-def _shape(data_shape: Sequence[int]) -> tuple[int, ...]:
+def check_data_shape(data_shape: Sequence[int]) -> tuple[int, ...]:
     shape = tuple(int(d) for d in data_shape)
     if not shape or any(d < 1 for d in shape):
         raise GanzooError(
@@ -46,7 +46,7 @@ def build_generator(
 
     Outputs tanh for images (rank-3 ``data_shape``), linear otherwise.
     """
-    shape = _shape(data_shape)
+    shape = check_data_shape(data_shape)
     z = keras.Input((latent_dim,), name="z")
     x = z
     for i, width in enumerate(units):
@@ -65,7 +65,7 @@ def build_discriminator(
     dropout: float = 0.5,
 ) -> keras.Model:
     """Maxout (or LeakyReLU) MLP discriminator with dropout. ``[batch, *data_shape] -> [batch, 1]``."""
-    shape = _shape(data_shape)
+    shape = check_data_shape(data_shape)
     inputs = keras.Input(shape, name="samples")
     x = keras.layers.Flatten()(inputs)
     for i, width in enumerate(units):
@@ -117,7 +117,7 @@ class VanillaGAN(GAN):
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
-        data_shape = _shape(data_shape)
+        data_shape = check_data_shape(data_shape)
         kwargs.pop("generator", None)
         kwargs.pop("discriminator", None)
         super().__init__(

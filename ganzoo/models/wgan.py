@@ -25,17 +25,17 @@ Where ganzoo departs from the papers:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any, Sequence
 
 import keras
 import tensorflow as tf
 
-from ganzoo import losses as losses_lib
 from ganzoo import remedies
-from ganzoo.distribute import global_batch_random
 from ganzoo.errors import GanzooError
 from ganzoo.models import dcgan, vanilla
 from ganzoo.models.base import GAN
+from ganzoo.training import GradientPenalty, Phase
 
 LIPSCHITZ = ("gradient_penalty", "clip")
 CRITIC_NORMS = (None, "layer", "batch")
@@ -83,17 +83,17 @@ def build_dcgan_critic(image_shape: Sequence[int] = (64, 64, 3), filters: int = 
     images = keras.Input(tuple(image_shape), name="images")
     x = images
     width = filters
-    for stage in range(1, dcgan._stages(size) + 1):
+    for stage in range(1, dcgan.stages(size) + 1):
         name = f"down{stage}"
         x = keras.layers.Conv2D(
-            width, 4, strides=2, padding="same", kernel_initializer=dcgan._INIT, name=name
+            width, 4, strides=2, padding="same", kernel_initializer=dcgan.INIT, name=name
         )(x)
         norm_layer = _norm_layer(norm, name) if stage > 1 else None
         if norm_layer is not None:
             x = norm_layer(x)
         x = keras.layers.LeakyReLU(0.2, name=f"{name}_act")(x)
         width *= 2
-    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan._INIT, name="critic")(x)
+    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.INIT, name="critic")(x)
     values = keras.layers.Flatten(dtype="float32", name="values")(x)
     return keras.Model(images, values, name="critic")
 
@@ -141,7 +141,7 @@ class WGAN(GAN):
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
-        data_shape = vanilla._shape(data_shape)
+        data_shape = vanilla.check_data_shape(data_shape)
         if lipschitz not in LIPSCHITZ:
             raise GanzooError(f"ganzoo: WGAN lipschitz='{lipschitz}' is unknown; choose 'gradient_penalty' or 'clip'.")
         if critic_norm not in CRITIC_NORMS:
@@ -202,37 +202,27 @@ class WGAN(GAN):
         """``GAN.compile`` with WGAN's defaults: the Wasserstein loss and 5 critic steps."""
         super().compile(g_optimizer, d_optimizer, loss=loss, d_steps=d_steps, **kwargs)
 
-    def metric_names(self) -> list[str]:
-        names = super().metric_names() + ["w_distance"]
-        if getattr(self, "lipschitz", None) == "gradient_penalty":
-            names.append("gradient_penalty")
-        return names
+    def phases(self) -> list[Phase]:
+        """GAN's phases; the critic's also shows ``w_distance`` and, with clipping, clips after each update."""
+        d, g = super().phases()
+        d = dataclasses.replace(d.with_logs("w_distance"),
+                                after_update="clip_critic" if self.lipschitz == "clip" else None)
+        return [d, g]
 
-    def discriminator_logs(self, real_outputs, fake_outputs):
-        # E[f(x)] − E[f(G(z))]: the critic's Wasserstein estimate on this batch.
-        return {"w_distance": tf.reduce_mean(real_outputs) - tf.reduce_mean(fake_outputs)}
-
-    def discriminator_penalty(self, real, fake, condition):
+    def default_regularizers(self) -> list:
+        """WGAN-GP's gradient penalty (weight ``gp_weight``) in the critic's phase."""
         if self.lipschitz != "gradient_penalty":
-            return {}
-        rank, m = len(real.shape), self.packing
-        # ε for this replica's rows of the global batch (same numbers on 1 or N replicas),
-        # one per pack: x̂ then lies on the segment between a real and a fake pack.
-        epsilon = global_batch_random(
-            lambda n, seed: losses_lib.interpolation_weights(n, rank, seed), tf.shape(real)[0] // m,
-            self.gp_seed.next(),
-        )
-        penalty = losses_lib.gradient_penalty(
-            lambda x: self.discriminate(x, condition, training=True), real, fake,
-            epsilon=tf.repeat(epsilon, m, axis=0), packing=m,
-        )
-        # The metric is the term the critic's loss receives: λ(‖∇‖ − 1)².
-        return {"gradient_penalty": self.gp_weight * penalty}
+            return []
+        return [GradientPenalty(self.gp_weight)]
 
-    def after_discriminator_step(self) -> None:
+    def discriminator_objective(self, step) -> dict[str, Any]:
+        outputs = super().discriminator_objective(step)
+        # E[f(x)] − E[f(G(z))]: the critic's Wasserstein estimate on this batch.
+        outputs["w_distance"] = tf.reduce_mean(step.shared["real_out"]) - tf.reduce_mean(step.shared["fake_out"])
+        return outputs
+
+    def clip_critic(self) -> None:
         """Clips every critic weight to [−c, c] (WGAN, Algorithm 1, line 7)."""
-        if self.lipschitz != "clip":
-            return
         variables = self.discriminator.trainable_variables
         c = self.clip_value
 

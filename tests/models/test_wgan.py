@@ -89,7 +89,9 @@ def test_w_distance_is_mean_critic_on_real_minus_mean_critic_on_fake():
     assert {"w_distance", "gradient_penalty", "d_loss", "g_loss"} <= set(logs)
     # One batch: d_real, d_fake are the critic's mean outputs; the Wasserstein loss is their difference.
     np.testing.assert_allclose(logs["w_distance"], logs["d_real"] - logs["d_fake"], rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(logs["d_loss"], -logs["w_distance"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(logs["d_adv"], -logs["w_distance"], rtol=1e-5, atol=1e-6)
+    # The critic's total is the Wasserstein term plus the penalty it receives.
+    np.testing.assert_allclose(logs["d_loss"], logs["d_adv"] + logs["gradient_penalty"], rtol=1e-5, atol=1e-6)
     assert logs["gradient_penalty"] > 0.0
 
 
