@@ -24,6 +24,7 @@ A loaded preset samples at once (``generate``); ``compile()`` it to fine-tune wi
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
 import json
 import os
@@ -91,10 +92,19 @@ def info(preset: str) -> dict[str, Any]:
 
 
 def _model_class(metadata: dict[str, Any]):
-    from ganzoo import models
+    """The registered Keras class a preset names (``ganzoo>DCGAN``), without importing the models.
 
-    cls = getattr(models, str(metadata.get("model_class")), None)
-    if not (isinstance(cls, type) and issubclass(cls, models.GAN)):
+    Model classes register themselves when ``ganzoo.models`` is imported; a caller that has not
+    imported it yet gets it imported here, by name, so this package never depends on the models.
+    """
+    import keras
+
+    name = str(metadata.get("model_class"))
+    cls = keras.saving.get_registered_object(f"ganzoo>{name}")
+    if cls is None:
+        importlib.import_module("ganzoo.models")
+        cls = keras.saving.get_registered_object(f"ganzoo>{name}")
+    if not (isinstance(cls, type) and issubclass(cls, keras.Model) and hasattr(cls, "from_preset")):
         raise GanzooError(
             f"ganzoo.presets: preset '{metadata.get('name')}' names model class "
             f"'{metadata.get('model_class')}', which is not in ganzoo.models; it was made by "
@@ -136,8 +146,6 @@ def load(preset: str, expect: type | None = None):
 def _load_files(directory: str):
     """The model in a preset folder: its model.keras, or model.json + generator weights."""
     import keras
-
-    import ganzoo.models  # noqa: F401  (registers the classes)
 
     if os.path.exists(os.path.join(directory, MODEL_FILE)):
         return keras.models.load_model(os.path.join(directory, MODEL_FILE), compile=False)
