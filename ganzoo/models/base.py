@@ -170,17 +170,7 @@ class GAN(keras.Model):
                 )
             kwargs.pop(key, None)
         super().compile(optimizer=None, **kwargs)
-        default_g, default_d = (None, None)
-        if g_optimizer is None or d_optimizer is None:
-            default_g, default_d = self.default_optimizers()
-        policy = self.dtype_policy.name
-        self.g_optimizer = networks.for_policy(networks.make_optimizer(g_optimizer, lambda: default_g), policy)
-        self.d_optimizer = networks.for_policy(networks.make_optimizer(d_optimizer, lambda: default_d), policy)
-        if self.g_optimizer is self.d_optimizer:
-            raise GanzooError(
-                "ganzoo: g_optimizer and d_optimizer are the same object; each network "
-                "needs its own optimizer (its own moments and step count)."
-            )
+        optimizer_config = self.set_optimizers(g_optimizer, d_optimizer)
         self.loss_fn = losses_lib.get(loss, label_smoothing=label_smoothing)
         self.d_steps = int(d_steps)
         self.reuse_fakes = bool(reuse_fakes)
@@ -189,8 +179,7 @@ class GAN(keras.Model):
         for regularizer in self.regularizers:
             regularizer.build(self)
         self._gan_compile_config = {
-            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
-            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+            **optimizer_config,
             "loss": loss if isinstance(loss, str) else None,
             "d_steps": self.d_steps,
             "label_smoothing": float(label_smoothing),
@@ -202,6 +191,28 @@ class GAN(keras.Model):
         self._trackers = {name: keras.metrics.Mean(name=name) for name in self.metric_names()}
         object.__setattr__(self, "_train_functions", {})
         object.__setattr__(self, "_phase_key", None)
+
+    def set_optimizers(self, g_optimizer: Any, d_optimizer: Any) -> dict[str, Any]:
+        """Sets ``g_optimizer``/``d_optimizer`` from compile's arguments; returns their compile config.
+
+        Wrapped for the dtype policy (``networks.for_policy``). Models with other optimizers
+        (LAPGAN: one pair per pyramid level) override it.
+        """
+        default_g, default_d = (None, None)
+        if g_optimizer is None or d_optimizer is None:
+            default_g, default_d = self.default_optimizers()
+        policy = self.dtype_policy.name
+        self.g_optimizer = networks.for_policy(networks.make_optimizer(g_optimizer, lambda: default_g), policy)
+        self.d_optimizer = networks.for_policy(networks.make_optimizer(d_optimizer, lambda: default_d), policy)
+        if self.g_optimizer is self.d_optimizer:
+            raise GanzooError(
+                "ganzoo: g_optimizer and d_optimizer are the same object; each network "
+                "needs its own optimizer (its own moments and step count)."
+            )
+        return {
+            "g_optimizer": keras.saving.serialize_keras_object(self.g_optimizer),
+            "d_optimizer": keras.saving.serialize_keras_object(self.d_optimizer),
+        }
 
     def default_regularizers(self) -> list[regularizers_lib.Regularizer]:
         """Regularizers the model itself needs (WGAN-GP's penalty); none here."""
@@ -451,8 +462,8 @@ class GAN(keras.Model):
         self.finalize_ema()
         return history
 
-    def _ema_targets(self) -> list[tuple[Any, list]]:
-        """(optimizer, the variables it updates) for every generator optimizer."""
+    def ema_targets(self) -> list[tuple[Any, list]]:
+        """(optimizer, the variables it updates) for every generator optimizer (``finalize_ema``)."""
         return [(self.g_optimizer, self.generator.trainable_variables)]
 
     def finalize_ema(self) -> None:
@@ -466,7 +477,7 @@ class GAN(keras.Model):
         Keras's own ``fit`` does for a single optimizer, so sampling and export use the average.
         A further ``fit`` continues from the averaged weights. Does nothing without ``use_ema``.
         """
-        for optimizer, variables in self._ema_targets():
+        for optimizer, variables in self.ema_targets():
             if optimizer is not None and getattr(optimizer, "use_ema", False) and optimizer.built:
                 optimizer.finalize_variable_values(variables)
 

@@ -66,6 +66,8 @@ class Phase:
         shares_fakes: the last repeat uses the G(z) that the *next* phase
             differentiates through (computed once, under the next phase's tape).
         evaluate: included in ``evaluate()`` (the test step).
+        args: extra positional arguments of the objective, ``objective(step, *args)``
+            (LAPGAN's pyramid level: one objective method serves every level).
     """
 
     name: str
@@ -81,6 +83,7 @@ class Phase:
     after_update: str | None = None
     shares_fakes: bool = False
     evaluate: bool = True
+    args: tuple = ()
 
     def __post_init__(self) -> None:
         if int(self.repeats) < 1 or int(self.every) < 1:

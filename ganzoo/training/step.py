@@ -96,7 +96,7 @@ def phase_variables(model: Any, phase: Phase) -> list:
 
 def evaluate_objective(model: Any, phase: Phase, step: Step) -> tuple[Tensor, dict[str, Tensor]]:
     """(the phase's loss to differentiate, its display values) for this update."""
-    outputs = dict(getattr(model, phase.objective)(step))
+    outputs = dict(getattr(model, phase.objective)(step, *phase.args))
     for regularizer in model.regularizers_for(phase.name):
         outputs.update(regularizer(model, step, outputs))
     declared = set(phase.terms) | set(phase.logs)
