@@ -35,9 +35,9 @@ from absl import app, flags  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from ganzoo import metrics  # noqa: E402
 from ganzoo.data import registry, synthfaces  # noqa: E402
-from ganzoo.models import frontalization, identity  # noqa: E402
+from ganzoo.metrics import face_identity  # noqa: E402
+from ganzoo.models import frontalization  # noqa: E402
 from ganzoo.utils import images as image_utils  # noqa: E402
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A finished ganzoo.train run of configs/frontalization_synthfaces.py.")
@@ -46,43 +46,36 @@ _ABLATION_STEPS = flags.DEFINE_integer("ablation_steps", 0, "GAN steps per ablat
 _ABLATION_BATCH = flags.DEFINE_integer("ablation_batch", 16, "Batch size of the ablation models.")
 _OUT = flags.DEFINE_string("out", None, "PNG grid path (default <workdir>/frontalization.png).")
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the ablation runs.")
+_IDENTITIES = flags.DEFINE_integer("num_identities", 500, "synthfaces' identity count (configs/frontalization_synthfaces.py).")
+_VARIANTS = flags.DEFINE_integer("variants", 2, "synthfaces' lighting variants per identity (the same config).")
 
-BINS = (15, 30, 45, 60, 75, 90)
+BINS = face_identity.YAW_BINS
 ABLATION = ("all", "l_pixel", "l_sym", "l_adv", "l_ip", "l_tv")
 _WEIGHT_ARG = {"l_pixel": "pixel_weight", "l_sym": "sym_weight", "l_adv": "adv_weight",
                "l_ip": "ip_weight", "l_tv": "tv_weight"}
 
 
-def to_float(x: np.ndarray) -> np.ndarray:
-    return x.astype(np.float32) / 127.5 - 1.0
+to_float = face_identity.to_float
 
 
-def test_data(model) -> dict[str, np.ndarray]:
-    options = dict(model.preview_options)
-    options.pop("cache_dir", None)
-    return synthfaces.arrays("test", model.image_shape[0], cache_dir=model.preview_options.get("cache_dir"), **options)
+def data_options() -> dict[str, int]:
+    """synthfaces' options: the run's config.json ``data`` section with --workdir, else the flags."""
+    options = {"num_identities": _IDENTITIES.value, "variants": _VARIANTS.value}
+    path = os.path.join(_WORKDIR.value or "", "config.json")
+    if _WORKDIR.value and os.path.exists(path):
+        with open(path) as handle:
+            data = json.load(handle).get("data", {})
+        options.update({k: data[k] for k in options if k in data})
+    return options
+
+
+def test_data(model, options: dict[str, int]) -> dict[str, np.ndarray]:
+    return synthfaces.arrays("test", model.image_shape[0], **options)
 
 
 def evaluate(model, data: dict[str, np.ndarray], bins=BINS) -> dict[str, float]:
-    """Per-bin rank-1 (profile, frontalized, gain), PSNR and SSIM."""
-    net = model.identity_network
-    # One gallery frontal per identity: that of its first row (the canonical light, variant 0).
-    ids, first = np.unique(data["identity"], return_index=True)
-    gallery = identity.embed(net, to_float(data["frontal"][first]))
-    results: dict[str, float] = {}
-    for yaw in bins:
-        rows = np.flatnonzero(np.abs(data["yaw"]) == yaw)
-        pose, truth = to_float(data["pose"][rows]), to_float(data["frontal"][rows])
-        output = model.frontalize(pose, data["landmarks"][rows])
-        probe_ids = data["identity"][rows]
-        raw = identity.rank1(identity.embed(net, pose), probe_ids, gallery, ids)
-        front = identity.rank1(identity.embed(net, output), probe_ids, gallery, ids)
-        results[f"rank1_profile_yaw{yaw}"] = round(raw, 2)
-        results[f"rank1_frontal_yaw{yaw}"] = round(front, 2)
-        results[f"rank1_gain_yaw{yaw}"] = round(front - raw, 2)
-        results[f"psnr_yaw{yaw}"] = round(float(np.mean(metrics.psnr(output, truth))), 3)
-        results[f"ssim_yaw{yaw}"] = round(float(np.mean(metrics.ssim(output, truth))), 4)
-    return results
+    """Per-bin rank-1 (profile, frontalized, gain), PSNR and SSIM (``ganzoo.metrics.face_identity``)."""
+    return face_identity.frontalization_scores(model.identity_network, model.frontalize, data, bins)
 
 
 def table(results: dict[str, float], bins=BINS) -> str:
@@ -108,11 +101,10 @@ def save_grid(model, data: dict[str, np.ndarray], path: str, faces: int = 4) -> 
     image_utils.save_png(path, image_utils.make_grid(np.stack(tiles), columns=3 * len(ids)))
 
 
-def ablation(model, steps: int, batch: int, seed: int) -> dict[str, dict[str, float]]:
+def ablation(model, options: dict[str, int], steps: int, batch: int, seed: int) -> dict[str, dict[str, float]]:
     """Short runs with each loss switched off, same seed and identity network; results at ±60/75/90."""
     config = model.get_config()
-    options = dict(model.preview_options)
-    data = test_data(model)
+    data = test_data(model, options)
     weights_path = os.path.join(tempfile.mkdtemp(), "identity.weights.h5")
     model.identity_network.save_weights(weights_path)
     train = registry.load("synthfaces", batch_size=batch, image_size=model.image_shape[0], seed=seed, repeat=True, **options)
@@ -142,7 +134,8 @@ def main(argv):
     model = keras.models.load_model(path)
     if not int(model.identity_ready.numpy()):
         raise app.UsageError(f"{path}: the identity network was never trained; finish a run first")
-    data = test_data(model)
+    options = data_options()
+    data = test_data(model, options)
     results = evaluate(model, data)
     print(f"{len(np.unique(data['identity']))} test identities, {len(data['yaw'])} test images; model {path}")
     print(table(results))
@@ -151,7 +144,7 @@ def main(argv):
     print(f"grid (pose | output | truth, rows +15 ... +90): {out}")
     if _ABLATION_STEPS.value > 0:
         results["ablation_steps"] = _ABLATION_STEPS.value
-        results["ablation"] = ablation(model, _ABLATION_STEPS.value, _ABLATION_BATCH.value, _SEED.value)
+        results["ablation"] = ablation(model, options, _ABLATION_STEPS.value, _ABLATION_BATCH.value, _SEED.value)
         print(f"\nablation ({_ABLATION_STEPS.value} steps each): rank-1 frontalized / gain / PSNR")
         for name, r in results["ablation"].items():
             cells = "  ".join(

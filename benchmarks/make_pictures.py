@@ -27,8 +27,8 @@ has text in it: the model cards say what the rows and columns are.
                                       SRResNet | SRGAN (when that preset ships) | HR.
     text2image_shapes_interpolation.png   One row per caption pair, 8 steps of GAN-INT's walk
                                       (1 − t)·φ(a) + t·φ(b) at one fixed noise (interpolate_text).
-    frontalization_synthfaces_grid.png    8 held-out faces (columns): the posed input, the
-                                      frontalized output and the true frontal (rows; preview).
+    frontalization_synthfaces_grid.png    8 held-out faces (columns; synthfaces' test split): the
+                                      posed input, the frontalized output and the true frontal (rows).
 
 Prints one line per picture (written or skipped, with its size and what it measured), then one
 JSON line.
@@ -300,10 +300,24 @@ def text_interpolation(model, pairs: Sequence[tuple[str, str]] = CAPTION_PAIRS, 
     return grid(np.concatenate(rows), steps, scale), {"pairs": [list(p) for p in pairs], "steps": steps}
 
 
-def frontalization_grid(model, n: int = 8, seed: int = 0):
-    """Held-out faces in columns; rows: posed input, frontalized output, true frontal (``preview``)."""
-    faces = model.preview(n, seed)
-    return grid(np.concatenate([faces["pose"], faces["output"], faces["frontal"]]), n), {"faces": n, "seed": seed}
+# The preset's data (configs/frontalization_synthfaces.py): held-out faces come from its test split.
+FACES = {"name": "synthfaces", "num_identities": 500, "variants": 2}
+
+
+def frontalization_grid(model, n: int = 8, seed: int = 0, faces: dict[str, Any] = FACES):
+    """Held-out faces in columns; rows: posed input, frontalized output, true frontal.
+
+    The faces are ``n`` of the first 1,024 test examples of ``faces`` (unshuffled), chosen by ``seed``.
+    """
+    import ganzoo.data
+
+    options = {k: v for k, v in faces.items() if k != "name"}
+    pose, info = next(iter(ganzoo.data.load(faces["name"], split="test", batch_size=1024, shuffle=False,
+                                            image_size=model.image_shape[0], **options)))
+    pick = np.random.default_rng(seed).choice(len(pose), size=n, replace=False)
+    pose, landmarks, truth = (np.asarray(t)[pick] for t in (pose, info["landmarks"], info["frontal"]))
+    output = model.generate(n, images=pose, landmarks=landmarks)
+    return grid(np.concatenate([pose, output, truth]), n), {"faces": n, "seed": seed}
 
 
 # ------------------------------------------------------------------------ registry

@@ -36,7 +36,6 @@ def get_config():
     config.model.identity_max_yaw = 30.0
     # (x, y) of left eye, right eye, nose tip, mouth corners in aligned frontals, as fractions.
     config.model.template = [[0.35, 0.42], [0.65, 0.42], [0.5, 0.58], [0.38, 0.72], [0.62, 0.72]]
-    config.model.preview_data = "pairs:/data/faces"  # keep equal to data.name
     config.data.name = "pairs:/data/faces"
     config.data.image_size = 64
     config.train.epochs = 20

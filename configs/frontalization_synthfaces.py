@@ -32,8 +32,6 @@ def get_config():
     config.model.identity_steps = 1500
     config.model.identity_learning_rate = 1e-3
     config.model.identity_max_yaw = 30.0
-    config.model.preview_data = "synthfaces"
-    config.model.preview_options = dict(num_identities=500, variants=2)
     config.data.name = "synthfaces"
     config.data.image_size = 64
     config.data.num_identities = 500            # 400 train / 100 test identities

@@ -167,7 +167,7 @@ OTHER_MODELS_SCRIPT = textwrap.dedent(
                 "identity": rng.integers(0, 4, n).astype("int32"), "yaw": rng.choice([0, 45], n).astype("int32")}
         pose = rng.uniform(-1, 1, (n, 32, 32, 3)).astype("float32")
         return (FrontalizationGAN(image_shape=(32, 32, 3), num_identities=4, g_filters=4, local_filters=4,
-                                  d_filters=4, bottleneck=8, identity_filters=4, identity_steps=2, preview_data=None),
+                                  d_filters=4, bottleneck=8, identity_filters=4, identity_steps=2),
                 tf.data.Dataset.from_tensor_slices((pose, info)).batch(4, drop_remainder=True))
 
     strategy = get_strategy("mirrored" if setting == "mirrored" else "default")

@@ -116,7 +116,7 @@ def test_frontalization_grid_rows_are_pose_output_and_truth(monkeypatch):
     from ganzoo.models.frontalization import FrontalizationGAN
 
     model = FrontalizationGAN(image_shape=(32, 32, 3), num_identities=4, g_filters=4, local_filters=4,
-                              d_filters=4, bottleneck=8, identity_filters=4, preview_data="synthfaces")
+                              d_filters=4, bottleneck=8, identity_filters=4)
     rng = np.random.default_rng(0)
     pose = rng.uniform(-1, 1, (6, 32, 32, 3)).astype("float32")
     info = {"landmarks": np.tile(np.float32([[12, 16], [20, 16], [16, 20], [13, 24], [19, 24]]), (6, 1, 1)),
@@ -125,6 +125,14 @@ def test_frontalization_grid_rows_are_pose_output_and_truth(monkeypatch):
     monkeypatch.setattr(ganzoo.data, "load", lambda *args, **kwargs: [batch])
     image, facts = pictures.frontalization_grid(model, n=4)
     assert image.shape == (3 * 33 + 1, 4 * 33 + 1, 3)
+    # Row 1 is the picked faces as posed, row 3 their truths (the same picks), row 2 G's output.
+    pick = np.random.default_rng(0).choice(6, size=4, replace=False)
+    cell = lambda row, col: image[1 + 33 * row : 33 * (row + 1), 1 + 33 * col : 33 * (col + 1)]  # noqa: E731
+    for col, k in enumerate(pick):
+        np.testing.assert_array_equal(cell(0, col), pictures.images.to_uint8(pose[k]))
+        np.testing.assert_array_equal(cell(2, col), pictures.images.to_uint8(info["frontal"][k]))
+    output = model.frontalize(pose[pick[:1]], info["landmarks"][pick[:1]])[0]
+    np.testing.assert_array_equal(cell(1, 0), pictures.images.to_uint8(output))
 
 
 def test_pyramid_levels_has_a_row_per_level_and_a_column_per_sample():

@@ -9,6 +9,7 @@
         inception_score_from_probs                                    inception_score.py
         psnr, ssim, rgb_to_y                                          image_quality.py
         mode_coverage, ring8_centres, grid25_centres                  mode_coverage.py
+        face_embeddings, rank1, frontalization_scores                 face_identity.py
     Feature extractors (every result names its extractor)
         inception_v3, domain_classifier, from_model, from_function, identity, get_extractor
                                                                       extractors.py
@@ -29,6 +30,7 @@ from ganzoo.metrics.extractors import (
     identity,
     inception_v3,
 )
+from ganzoo.metrics.face_identity import face_embeddings, frontalization_scores, rank1
 from ganzoo.metrics.image_quality import psnr, rgb_to_y, ssim
 from ganzoo.metrics.inception_score import inception_score_from_probs
 from ganzoo.metrics.kid import kid_from_features, mmd2_unbiased, polynomial_kernel
@@ -75,9 +77,11 @@ __all__ = [
     "density_coverage_from_features",
     "domain_classifier",
     "evaluate",
+    "face_embeddings",
     "fid",
     "fid_from_statistics",
     "frechet_distance",
+    "frontalization_scores",
     "from_function",
     "from_model",
     "get_extractor",
@@ -96,6 +100,7 @@ __all__ = [
     "precision_recall",
     "precision_recall_from_features",
     "psnr",
+    "rank1",
     "reference_statistics",
     "reference_stats_path",
     "rgb_to_y",

@@ -7,13 +7,14 @@ import keras
 
 from ganzoo.errors import GanzooError
 from ganzoo.export import save_generator
-from ganzoo.models import frontalization_losses as fl
-from ganzoo.models import identity as identity_lib
+from ganzoo import training
+from ganzoo.models.frontalization import identity as identity_lib
+from ganzoo.models.frontalization import losses as fl
 from ganzoo.models.frontalization import LOSS_NAMES, FrontalizationGAN, LandmarkPatch, build_generator
 
 SIZE = 32
 TINY = dict(image_shape=(SIZE, SIZE, 3), num_identities=4, g_filters=4, local_filters=4, d_filters=4,
-            bottleneck=8, identity_filters=4, identity_steps=2, preview_data=None)
+            bottleneck=8, identity_filters=4, identity_steps=2)
 WEIGHT_ARG = {"l_pixel": "pixel_weight", "l_sym": "sym_weight", "l_adv": "adv_weight",
               "l_ip": "ip_weight", "l_tv": "tv_weight"}
 
@@ -94,13 +95,32 @@ def tensors(data):
     return tf.constant(pose), {k: tf.constant(v) for k, v in info.items()}
 
 
+def generator_phase(model):
+    return next(phase for phase in model.phases() if phase.name == "g")
+
+
 def generator_update(model, data):
-    """The generator's SGD(lr=1) update of one train_step: minus the gradient train_step applies."""
+    """The generator's SGD(lr=1) update of one train_step: minus the gradient the generic step applies."""
     real, condition = model.unpack(data)
-    real_out = model.discriminate(real, condition, training=True)
+    step = training.Step(model, real, condition, training=True)
     with tf.GradientTape() as tape:
-        total, _ = model._generator_losses(real, condition, real_out, True)
+        total, _ = training.step.evaluate_objective(model, generator_phase(model), step)
     return [-g.numpy() for g in tape.gradient(total, model.generator.trainable_variables)]
+
+
+def test_generator_objective_returns_the_five_terms_with_the_papers_weights():
+    model = FrontalizationGAN(**TINY)
+    model.compile()
+    real, condition = model.unpack(tensors(batch()))
+    terms = model.generator_objective(training.Step(model, real, condition, training=True))
+    assert tuple(terms) == LOSS_NAMES == generator_phase(model).terms
+    assert {name: term.weight for name, term in terms.items()} == {
+        "l_pixel": 1.0, "l_sym": 0.3, "l_adv": 1e-3, "l_ip": 3e-3, "l_tv": 1e-4}
+    assert all(isinstance(t, training.Term) and t.value.shape == (4,) for t in terms.values())
+    # The pixel term is L1 to the truth over the decoder's three scales.
+    outputs = model.generator([condition["images"], condition["landmarks"]])
+    np.testing.assert_allclose(terms["l_pixel"].value, fl.pixel_loss(outputs, real), rtol=1e-6)
+    assert model.metric_names() == ["d_loss", "d_real", "d_fake", "g_loss", *LOSS_NAMES]
 
 
 def test_each_loss_term_changes_the_generator_update():
@@ -133,6 +153,9 @@ def trained():
 def test_fit_trains_the_identity_network_first_and_logs_every_loss(trained):
     model, history, identity_before, g_before = trained
     assert set(LOSS_NAMES) <= set(history.history) and "g_loss" in history.history
+    # g_loss is L_syn: the sum of the weighted terms.
+    total = sum(history.history[name][-1] for name in LOSS_NAMES)
+    assert history.history["g_loss"][-1] == pytest.approx(total, rel=1e-5)
     assert all(isinstance(m, keras.metrics.Mean) for m in model.metrics)
     assert int(model.identity_ready.numpy()) == 1
     assert any(not np.array_equal(a, b.numpy()) for a, b in zip(identity_before, model.identity_network.weights))
@@ -173,15 +196,24 @@ def test_save_load_and_serving_give_the_same_frontal(trained, tmp_path):
     np.testing.assert_allclose(out, expected, atol=1e-5)
 
 
-def test_generate_frontalizes_the_same_held_out_faces_for_a_seed(tmp_path):
-    options = {"num_identities": 5, "variants": 1, "cache_dir": str(tmp_path)}
-    model = FrontalizationGAN(**{**TINY, "preview_data": "synthfaces", "preview_options": options})
-    a, b = model.generate(4, seed=1), model.generate(4, seed=1)
-    assert a.shape == (4, SIZE, SIZE, 3)
-    np.testing.assert_array_equal(a, b)
-    preview = model.preview(4, seed=1)
-    np.testing.assert_array_equal(preview["output"], a)
-    assert preview["pose"].shape == preview["frontal"].shape == (4, SIZE, SIZE, 3)
+def test_generate_frontalizes_the_given_faces_and_reads_no_dataset(trained):
+    model = trained[0]
+    pose, info = batch(3, seed=2)
+    out = model.generate(3, seed=7, images=pose, landmarks=info["landmarks"])
+    assert out.shape == (3, SIZE, SIZE, 3) and out.dtype == np.float32 and np.abs(out).max() <= 1.0
+    np.testing.assert_array_equal(out, model.generate(images=pose, landmarks=info["landmarks"]))
+    np.testing.assert_array_equal(out, model.frontalize(pose, info["landmarks"]))
+    with pytest.raises(GanzooError, match="needs images"):
+        model.generate(4, seed=0)
+    with pytest.raises(GanzooError, match=r"generate\(n=4\) got 3 images"):
+        model.generate(4, images=pose, landmarks=info["landmarks"])
+
+
+def test_models_saved_with_the_retired_preview_arguments_still_load():
+    config = {**FrontalizationGAN(**TINY).get_config(), "preview_data": "synthfaces", "preview_options": {}}
+    assert "preview_data" not in FrontalizationGAN.from_config(config).get_config()
+    with pytest.warns(UserWarning, match="ignores preview_data"):
+        FrontalizationGAN(**TINY, preview_data="synthfaces")
 
 
 # -------------------------------------------------------------------- errors
@@ -195,7 +227,7 @@ def test_a_batch_without_landmarks_is_a_clear_error():
     del info["landmarks"]
     with pytest.raises(GanzooError, match="no 'landmarks'"):
         model.train_step(tensors((pose, info)))
-    with pytest.raises(GanzooError, match="needs landmarks"):
+    with pytest.raises(GanzooError, match="needs images.*nothing here detects landmarks"):
         model.frontalize(pose, None)
 
 

@@ -3,9 +3,10 @@ Global and Local Perception GAN for Photorealistic and Identity Preserving Front
 Synthesis", arXiv 1704.04086, section 3.3).
 
 Pure functions on NHWC float tensors; each returns a **per-example** loss ``[batch]`` float32,
-which the model averages over the global batch (``tf.nn.compute_average_loss``). The
-synthesis loss is L_syn = L_pixel + λ1 L_sym + λ2 L_adv + λ3 L_ip + λ4 L_tv (λ1 0.3, λ2 1e-3,
-λ3 3e-3, λ4 1e-4); L_adv is a ``ganzoo.losses`` generator loss.
+which the model returns as a ``ganzoo.training.Term`` (the generic step averages it over the
+global batch). The synthesis loss is
+L_syn = L_pixel + λ1 L_sym + λ2 L_adv + λ3 L_ip + λ4 L_tv (λ1 0.3, λ2 1e-3, λ3 3e-3, λ4 1e-4);
+L_adv is a ``ganzoo.losses`` generator loss.
 """
 
 from __future__ import annotations

@@ -4,12 +4,13 @@ Wu, He, Sun, Tan 2018, "A Light CNN for Deep Face Representation with Noisy Labe
 (arXiv 1511.02683): convolutions with max-feature-map (MFM) activations, pooling, one MFM
 fully connected embedding and a softmax over identities. TP-GAN (Huang et al. 2017, arXiv
 1704.04086) measures L_ip on the last two layers of a Light CNN trained on MS-Celeb-1M and
-reports rank-1 recognition with its embedding.
+reports rank-1 recognition with its embedding (``ganzoo.metrics.face_identity`` here).
 
 Departures: a narrow four-stage network for 32–128 px images instead of Light CNN-29 on 128 px;
 ganzoo trains it on the identities of the training data (mostly near-frontal views, as face
 recognition training sets are) and then freezes it, or loads users' weights from a local path.
-Recognition is cosine nearest neighbour of L2-normalised embeddings (gallery vs probes).
+Training it is a separate, supervised training (a classifier of identities, not a GAN phase):
+``train`` runs it on the GAN's batches before the first GAN step.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def load_weights(network: keras.Model, path: str) -> None:
     if not os.path.exists(path):
         raise GanzooError(
             f"ganzoo: identity_weights '{path}' does not exist; give a local .weights.h5 or .keras file "
-            "saved from ganzoo.models.identity.build_identity_network, or None to train one."
+            "saved from ganzoo.models.frontalization.identity.build_identity_network, or None to train one."
         )
     try:
         if path.endswith(".keras"):
@@ -151,20 +152,3 @@ def train(
         if len(history) == started:
             raise GanzooError("ganzoo: the dataset for the identity network is empty.")
     return history
-
-
-def embed(network: keras.Model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    """L2-normalised embeddings ``[n, embedding_dim]`` of images in [-1, 1]."""
-    model = keras.Model(network.inputs[0], network.get_layer("embedding").output)
-    chunks = [np.asarray(model(np.asarray(images[i : i + batch_size], np.float32), training=False))
-              for i in range(0, len(images), batch_size)]
-    features = np.concatenate(chunks).astype(np.float64)
-    return features / (np.linalg.norm(features, axis=1, keepdims=True) + 1e-12)
-
-
-def rank1(probe: np.ndarray, probe_ids: np.ndarray, gallery: np.ndarray, gallery_ids: np.ndarray) -> float:
-    """Rank-1 accuracy (%): the share of probes whose most cosine-similar gallery entry has their identity."""
-    nearest = np.argmax(probe @ gallery.T, axis=1)
-    return float(100.0 * np.mean(np.asarray(gallery_ids)[nearest] == np.asarray(probe_ids)))
-
-

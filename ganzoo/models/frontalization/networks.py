@@ -1,0 +1,230 @@
+"""TP-GAN's networks (Huang et al. 2017, arXiv 1704.04086): the two-pathway generator and the patch D.
+
+The generator's global pathway is an encoder–decoder with skips, a fully connected
+max-feature-map bottleneck and an image output at every decoder scale; four local pathways
+encode patches cropped at the eyes, nose and mouth, and their features, placed where those
+parts sit on a frontal face (``template``), are max-fused with the global features before the
+full-size output. The discriminator tells true frontals from synthesised ones.
+
+Departures (see the package docstring): 64×64 by default, narrower widths, He initialisation
+in the generator, no bottleneck noise, small local encoder–decoders supervised only through the
+fused output, a DCGAN-style patch D.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganzoo.errors import GanzooError
+from ganzoo.layers.max_feature_map import MaxFeatureMap
+from ganzoo.models.dcgan import INIT
+
+NUM_LANDMARKS = 5
+# Local pathways: (name, landmark indices whose mean is the patch centre, patch (h, w) / image size).
+# The paper's patches at 128²: eyes 40×40, nose 40×32, mouth 32×48; ganzoo's faces fill less of
+# the frame, so its patches are a little smaller relative to the image.
+PARTS: tuple[tuple[str, tuple[int, ...], tuple[float, float]], ...] = (
+    ("left_eye", (0,), (0.25, 0.25)),
+    ("right_eye", (1,), (0.25, 0.25)),
+    ("nose", (2,), (0.3125, 0.25)),
+    ("mouth", (3, 4), (0.25, 0.375)),
+)
+# Mean frontal landmark positions of synthfaces (x, y as fractions of the image size).
+SYNTHFACES_TEMPLATE = ((0.384, 0.511), (0.616, 0.511), (0.5, 0.605), (0.428, 0.687), (0.572, 0.687))
+# The generator has no normalization: at DCGAN's N(0, 0.02) each layer shrinks the signal ~10x
+# (measured at init: std 0.04 after the first conv, 5e-5 at 1/8 size, 1e-6 after the fc
+# bottleneck), so the deep, identity-carrying path starts dead and 3,000 steps could not revive
+# it (BUILD_NOTES.md). He init keeps every layer at std 0.1-0.4. D keeps N(0, 0.02): its batch
+# norm rescales.
+G_INIT = "he_normal"
+
+
+def check_image_shape(image_shape: Sequence[int]) -> tuple[int, int, int]:
+    """A square power-of-two RGB shape from 32 to 128, e.g. ``(64, 64, 3)``."""
+    shape = tuple(int(d) for d in image_shape)
+    if len(shape) != 3 or shape[0] != shape[1] or shape[0] not in (32, 64, 128) or shape[2] != 3:
+        raise GanzooError(
+            f"ganzoo: frontalization image_shape={shape} is not supported; use (32, 32, 3), (64, 64, 3) "
+            "or (128, 128, 3) (set data.image_size)."
+        )
+    return shape
+
+
+def check_template(template: Sequence[Sequence[float]] | None) -> list[tuple[float, float]]:
+    """The five frontal landmark positions as (x, y) fractions of the image size (default: synthfaces')."""
+    points = [tuple(float(v) for v in p) for p in (template or SYNTHFACES_TEMPLATE)]
+    if len(points) != NUM_LANDMARKS or any(len(p) != 2 or not (0 < p[0] < 1 and 0 < p[1] < 1) for p in points):
+        raise GanzooError(
+            f"ganzoo: template={points} must be {NUM_LANDMARKS} (x, y) positions inside (0, 1), "
+            "fractions of the image size."
+        )
+    return points
+
+
+def patch_size(part: int, size: int) -> tuple[int, int]:
+    """(height, width) in pixels of local pathway ``part`` for ``size``×``size`` images (even, >= 4)."""
+    even = lambda x: max(4, 2 * int(round(x / 2)))  # noqa: E731
+    h, w = PARTS[part][2]
+    return even(h * size), even(w * size)
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class LandmarkPatch(keras.layers.Layer):
+    """Crops a fixed-size patch centred on the mean of some landmarks (bilinear, differentiable).
+
+    Inputs ``[images [b, H, W, C], landmarks [b, L, 2] (x, y pixels)]`` -> ``[b, h, w, C]``;
+    parts of the patch outside the image are zero.
+    """
+
+    def __init__(self, indices: Sequence[int], size: Sequence[int], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.indices = [int(i) for i in indices]
+        self.size = [int(s) for s in size]
+
+    def call(self, inputs):
+        images, landmarks = inputs
+        height = tf.cast(tf.shape(images)[1], tf.float32)
+        width = tf.cast(tf.shape(images)[2], tf.float32)
+        centre = tf.reduce_mean(tf.gather(tf.cast(landmarks, tf.float32), self.indices, axis=1), axis=1)
+        h, w = float(self.size[0]), float(self.size[1])
+        # Pixel centres: sample k of the crop sits at (centre - size/2 + 0.5 + k).
+        y1 = (centre[:, 1] - h / 2 + 0.5) / (height - 1.0)
+        x1 = (centre[:, 0] - w / 2 + 0.5) / (width - 1.0)
+        y2 = (centre[:, 1] + h / 2 - 0.5) / (height - 1.0)
+        x2 = (centre[:, 0] + w / 2 - 0.5) / (width - 1.0)
+        boxes = tf.stack([y1, x1, y2, x2], axis=1)
+        index = tf.range(tf.shape(images)[0])
+        # crop_and_resize takes no bfloat16 and always returns float32 (mixed precision).
+        patches = tf.image.crop_and_resize(tf.cast(images, tf.float32), boxes, index, self.size,
+                                           extrapolation_value=0.0)
+        return tf.cast(patches, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0][0], self.size[0], self.size[1], input_shape[0][-1])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "indices": self.indices, "size": self.size}
+
+
+def conv(x, filters, kernel=3, strides=1, name=None, activation=True):
+    """A same-padded conv (He init) and LeakyReLU(0.2)."""
+    x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same", kernel_initializer=G_INIT, name=name)(x)
+    return keras.layers.LeakyReLU(0.2, name=None if name is None else f"{name}_act")(x) if activation else x
+
+
+def up(x, filters, name):
+    """A 4×4 stride-2 transposed conv (×2) and ReLU."""
+    x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", kernel_initializer=G_INIT, name=name)(x)
+    return keras.layers.ReLU(name=f"{name}_act")(x)
+
+
+def local_pathway(patch, filters: int, name: str):
+    """A small encoder–decoder on one patch: features of the patch's size."""
+    x = conv(patch, filters, name=f"{name}_conv1")
+    skip = x
+    x = conv(x, 2 * filters, strides=2, name=f"{name}_down")
+    x = conv(x, 2 * filters, name=f"{name}_conv2")
+    x = up(x, filters, name=f"{name}_up")
+    x = keras.layers.Concatenate(name=f"{name}_skip")([x, skip])
+    return conv(x, filters, name=f"{name}_out")
+
+
+def place(features, centre_xy: Sequence[float], size: int, name: str):
+    """Zero-pads a patch's features into a ``size``×``size`` canvas at a template position."""
+    h, w = int(features.shape[1]), int(features.shape[2])
+    top = min(max(int(round(centre_xy[1] * size - h / 2)), 0), size - h)
+    left = min(max(int(round(centre_xy[0] * size - w / 2)), 0), size - w)
+    return keras.layers.ZeroPadding2D(((top, size - h - top), (left, size - w - left)), name=name)(features)
+
+
+def build_generator(
+    image_shape: Sequence[int] = (64, 64, 3),
+    filters: int = 16,
+    local_filters: int = 16,
+    bottleneck: int = 256,
+    template: Sequence[Sequence[float]] = SYNTHFACES_TEMPLATE,
+) -> keras.Model:
+    """The two-pathway generator.
+
+    Global pathway: 3×3 conv (filters) at full size, then stride-2 convs doubling the width
+    down to 1/8 size; a 1×1 conv to 2·filters, flatten -> dense MFM ``bottleneck`` (the
+    paper's fc + maxout, which lets a pose change move content anywhere) -> dense back to 1/8
+    size; then per scale a ×2 transposed conv, concatenated with the encoder's skip and the
+    previous scale's upsampled image, and an image output (tanh) at 1/4, 1/2 and full size. At
+    full size the fused local features (element-wise max of the four placed pathways) join
+    before the last convs.
+
+    Shapes: ``[images [b, S, S, 3], landmarks [b, 5, 2]] ->
+    [frontal_4 [b, S/4, S/4, 3], frontal_2 [b, S/2, S/2, 3], frontal [b, S, S, 3]]``.
+    """
+    size, _, channels = check_image_shape(image_shape)
+    images = keras.Input((size, size, channels), name="images")
+    landmarks = keras.Input((NUM_LANDMARKS, 2), name="landmarks")
+
+    # Global pathway, encoder: full, 1/2, 1/4, 1/8.
+    skips = [conv(images, filters, name="enc0")]
+    x = skips[0]
+    for k in range(1, 4):
+        x = conv(x, filters * 2**k, strides=2, name=f"enc{k}")
+        x = conv(x, filters * 2**k, name=f"enc{k}b")
+        skips.append(x)
+    small = size // 8
+    # A 1×1 conv narrows the 1/8-size map first: the fully connected layers stay small.
+    x = conv(x, filters * 2, kernel=1, name="enc_narrow")
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = keras.layers.Dense(2 * bottleneck, kernel_initializer=G_INIT, name="fc")(x)
+    x = MaxFeatureMap(name="fc_mfm")(x)
+    x = keras.layers.Dense(small * small * filters * 2, kernel_initializer=G_INIT, name="fc_up")(x)
+    x = keras.layers.Reshape((small, small, filters * 2), name="fc_reshape")(x)
+    x = keras.layers.ReLU(name="fc_up_act")(x)
+    x = keras.layers.Concatenate(name="dec3_skip")([x, skips[3]])
+    x = conv(x, filters * 8, name="dec3")
+
+    # Local pathways on landmark patches, placed at the frontal template and max-fused.
+    placed = []
+    for i, (part, indices, _) in enumerate(PARTS):
+        patch = LandmarkPatch(indices, patch_size(i, size), name=f"{part}_patch")([images, landmarks])
+        feats = local_pathway(patch, local_filters, part)
+        centre = np.mean([template[j] for j in indices], axis=0)
+        placed.append(place(feats, centre, size, name=f"{part}_place"))
+    local = keras.layers.Maximum(name="local_fusion")(placed)
+
+    outputs = []
+    previous = None
+    for k, scale in ((2, "frontal_4"), (1, "frontal_2"), (0, "frontal")):
+        x = up(x, filters * 2**k, name=f"up{k}")
+        parts = [x, skips[k]]
+        if previous is not None:
+            parts.append(keras.layers.UpSampling2D(2, interpolation="bilinear", name=f"{scale}_prev")(previous))
+        if k == 0:
+            parts.append(local)
+        x = keras.layers.Concatenate(name=f"dec{k}_in")(parts)
+        x = conv(x, filters * 2**k, name=f"dec{k}")
+        if k == 0:
+            x = conv(x, filters, name="dec0b")
+        image = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer=G_INIT, name=f"{scale}_conv")(x)
+        previous = keras.layers.Activation("tanh", dtype="float32", name=scale)(image)
+        outputs.append(previous)
+    return keras.Model([images, landmarks], outputs, name="generator")
+
+
+def build_discriminator(image_shape: Sequence[int] = (64, 64, 3), filters: int = 32) -> keras.Model:
+    """DCGAN-style patch discriminator on frontal faces: stride-2 4×4 convs to 1/16 size, a logit each.
+
+    Shapes: ``[b, S, S, 3] -> [b, S/16, S/16, 1]`` logits.
+    """
+    size, _, channels = check_image_shape(image_shape)
+    images = keras.Input((size, size, channels), name="images")
+    x = images
+    for stage in range(4):
+        x = keras.layers.Conv2D(filters * 2**stage, 4, strides=2, padding="same", kernel_initializer=INIT,
+                                use_bias=stage == 0, name=f"down{stage + 1}")(x)
+        if stage:
+            x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=f"down{stage + 1}_bn")(x)
+        x = keras.layers.LeakyReLU(0.2, name=f"down{stage + 1}_act")(x)
+    logits = keras.layers.Conv2D(1, 3, padding="same", kernel_initializer=INIT, dtype="float32", name="logits")(x)
+    return keras.Model(images, logits, name="discriminator")
