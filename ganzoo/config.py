@@ -50,6 +50,9 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "pulling_away_on": "discriminator",
     "feature_layer": "",         # D layer for both; "" = D's last hidden layer
     "balance_gamma": 0.0,        # BEGAN equilibrium; > 0 needs loss="began"
+    # Any registered regularizer by class name, with its arguments, e.g.
+    # {"FeatureMatching": {"weight": 1.0}, "GradientPenalty": {"weight": 10.0}} (ganzoo.training).
+    "regularizers": {},
 }
 
 

@@ -194,21 +194,27 @@ def build(config: dict[str, Any], element_spec) -> Any:
 
 
 def compile_model(model: Any, train: dict[str, Any]) -> None:
-    """Compiles ``model`` with the optimizers, loss and remedies of a config's ``train`` group."""
+    """Compiles ``model`` with the optimizers, loss and regularizers of a config's ``train`` group.
+
+    ``train["regularizers"]`` maps registered regularizer classes to their arguments; the older
+    shorthand keys (``feature_matching``, ``pulling_away``, ``balance_gamma``, ...) still work.
+    """
+    from ganzoo.training import regularizers
+
+    shorthands = {key: train[key] for key in regularizers.SHORTHANDS if key in train}
+    shorthands["feature_layer"] = shorthands.get("feature_layer") or None
+    shorthands["balance_gamma"] = shorthands.get("balance_gamma") or None
     model.compile(
         g_optimizer=config_lib.make_optimizer(train["g_optimizer"], "g_optimizer"),
         d_optimizer=config_lib.make_optimizer(train["d_optimizer"], "d_optimizer"),
         loss=train["loss"],
         d_steps=train["d_steps"],
         label_smoothing=train["label_smoothing"],
-        feature_matching=train["feature_matching"],
-        pulling_away=train["pulling_away"],
-        pulling_away_on=train["pulling_away_on"],
-        feature_layer=train["feature_layer"] or None,
-        balance_gamma=train["balance_gamma"] or None,
+        regularizers=regularizers.from_spec(train.get("regularizers")),
         reuse_fakes=train["reuse_fakes"],
         steps_per_execution=train["steps_per_execution"],
         jit_compile=train["jit_compile"],
+        **shorthands,
     )
 
 

@@ -261,6 +261,30 @@ def from_shorthands(options: dict[str, Any]) -> list[Regularizer]:
     return result
 
 
+def from_spec(spec: Any) -> list[Regularizer]:
+    """Regularizers from a config's ``train.regularizers``: ``{"FeatureMatching": {"weight": 1.0}, ...}``.
+
+    Keys are class names registered with Keras under the ``ganzoo`` package (every class in this
+    module, and any user class registered the same way); values are constructor arguments.
+    """
+    result = []
+    for name, options in dict(spec or {}).items():
+        cls = keras.saving.get_registered_object(f"ganzoo>{name}")
+        if not (isinstance(cls, type) and issubclass(cls, Regularizer)):
+            known = ", ".join(sorted(c.__name__ for c in (GradientPenalty, FeatureMatching, PullingAway, BEGANBalance)))
+            raise GanzooError(
+                f"ganzoo: train.regularizers names '{name}', which is not a registered regularizer; "
+                f"use one of {known} (or register your own with keras.saving.register_keras_serializable("
+                "package='ganzoo'))."
+            )
+        try:
+            result.append(cls(**dict(options or {})))
+        except TypeError as error:
+            raise GanzooError(f"ganzoo: train.regularizers.{name} has options {dict(options or {})} that "
+                              f"{name} does not take ({error}).") from None
+    return result
+
+
 def get(identifier: Any) -> Regularizer:
     """A regularizer from an instance or its serialized config."""
     if isinstance(identifier, Regularizer):

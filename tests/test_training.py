@@ -1,0 +1,132 @@
+"""The generic step (ganzoo.training): phases, schedules, declared terms, shared fakes, regularizer specs."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo import GanzooError
+from ganzoo.models import GAN
+from ganzoo.training import Phase, Term, regularizers
+
+
+def networks():
+    z = keras.Input((2,))
+    g = keras.Model(z, keras.layers.Dense(2)(keras.layers.Dense(8, activation="relu")(z)))
+    x = keras.Input((2,))
+    d = keras.Model(x, keras.layers.Dense(1)(keras.layers.Dense(8, activation="relu")(x)))
+    return g, d
+
+
+def points(n=16):
+    return tf.data.Dataset.from_tensor_slices(np.random.RandomState(0).randn(n, 2).astype("float32")).batch(4)
+
+
+class FakeWatcher(GAN):
+    """Logs how far the fakes each objective saw lie from those D's last update saw."""
+
+    def phases(self):
+        d, g = super().phases()
+        return [d.with_logs("d_fake_sum"), g.with_logs("fakes_moved")]
+
+    def discriminator_objective(self, step):
+        outputs = super().discriminator_objective(step)
+        step.shared["d_fakes"] = step.fakes()
+        return {**outputs, "d_fake_sum": tf.reduce_sum(step.fakes())}
+
+    def generator_objective(self, step):
+        moved = tf.reduce_max(tf.abs(step.fakes() - step.shared["d_fakes"]))
+        return {**super().generator_objective(step), "fakes_moved": moved}
+
+
+@pytest.mark.parametrize("reuse", [True, False])
+def test_reuse_fakes_gives_g_the_same_g_of_z_as_ds_last_update(reuse):
+    keras.utils.set_random_seed(0)
+    gan = FakeWatcher(*networks())
+    gan.compile(reuse_fakes=reuse, d_steps=2)
+    logs = gan.fit(points(), epochs=1, verbose=0).history
+    if reuse:
+        assert logs["fakes_moved"][-1] == 0.0
+    else:  # fresh noise for G's update (Algorithm 1)
+        assert logs["fakes_moved"][-1] > 1e-3
+
+
+class Scheduled(GAN):
+    """G alone on a fixed target for the first 3 steps, then the usual D and G phases."""
+
+    def phases(self):
+        d, g = super().phases()
+        warm = Phase("warm", ("generator",), "g_optimizer", "warm_objective", terms=("warm",), first_steps=3,
+                     evaluate=False)
+        return [warm, Phase(**{**d.__dict__, "after_steps": 3}), Phase(**{**g.__dict__, "after_steps": 3})]
+
+    def warm_objective(self, step):
+        return {"warm": Term(tf.reduce_sum(tf.square(step.fakes() - 1.0), axis=-1))}
+
+
+def test_scheduled_phases_switch_at_their_step_and_resume_from_the_step_count():
+    keras.utils.set_random_seed(0)
+    gan = Scheduled(*networks())
+    gan.compile()
+    gan.fit(points(8), epochs=1, verbose=0)  # 2 steps: warm-up only
+    assert int(gan.d_optimizer.iterations) == 0 and int(gan.g_optimizer.iterations) == 2
+    gan.fit(points(16), epochs=1, verbose=0)  # 4 steps: 1 warm-up, then 3 adversarial steps
+    assert int(gan.g_optimizer.iterations) == 6 and int(gan.d_optimizer.iterations) == 3
+    assert "warm_loss" in gan.metric_names() and "d_loss" in gan.metric_names()
+
+
+class Undeclared(GAN):
+    def generator_objective(self, step):
+        return {**super().generator_objective(step), "surprise": Term(tf.zeros([4]))}
+
+
+def test_an_undeclared_term_is_refused_with_the_phase_and_the_fix():
+    gan = Undeclared(*networks())
+    gan.compile()
+    with pytest.raises(GanzooError, match=r"phase 'g' returned surprise.*Phase\(terms=\.\.\.\)"):
+        gan.fit(points(4), epochs=1, verbose=0)
+
+
+class ScalarTerm(GAN):
+    def phases(self):
+        d, g = super().phases()
+        return [d, g.with_terms("constant")]
+
+    def generator_objective(self, step):
+        return {**super().generator_objective(step), "constant": Term(tf.constant(2.0), weight=3.0)}
+
+
+def test_a_scalar_term_counts_once_per_example_with_its_weight():
+    keras.utils.set_random_seed(0)
+    gan = ScalarTerm(*networks())
+    gan.compile()
+    logs = gan.evaluate(points(4), verbose=0, return_dict=True)
+    assert logs["constant"] == pytest.approx(6.0)
+    assert logs["g_loss"] == pytest.approx(logs["g_adv"] + 6.0, rel=1e-6)
+
+
+def test_regularizers_from_a_config_spec_and_clear_errors():
+    made = regularizers.from_spec({"FeatureMatching": {"weight": 0.5}, "GradientPenalty": {}})
+    assert [type(r).__name__ for r in made] == ["FeatureMatching", "GradientPenalty"]
+    assert made[0].weight == 0.5 and made[1].weight == 10.0
+    with pytest.raises(GanzooError, match="'Mystery', which is not a registered regularizer"):
+        regularizers.from_spec({"Mystery": {}})
+    with pytest.raises(GanzooError, match="train.regularizers.FeatureMatching has options"):
+        regularizers.from_spec({"FeatureMatching": {"wieght": 1.0}})
+
+
+def test_a_regularizer_for_a_missing_phase_is_refused_at_compile():
+    gan = GAN(*networks())
+
+    class OnC(regularizers.Regularizer):
+        phase = "c"
+
+    with pytest.raises(GanzooError, match="no 'c' phase"):
+        gan.compile(regularizers=[OnC()])
+
+
+def test_phase_schedule_arithmetic():
+    phase = Phase("r", ("discriminator",), "d_optimizer", "x", every=4, after_steps=2, first_steps=11)
+    assert [s for s in range(16) if phase.active(s)] == [4, 8]
+    with pytest.raises(GanzooError, match="repeats=0"):
+        Phase("r", ("discriminator",), "d_optimizer", "x", repeats=0)
