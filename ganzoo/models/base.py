@@ -508,6 +508,18 @@ class GAN(keras.Model):
             seed_tensor = tf.constant([int(seed), 0], tf.int64)
         return tf.random.stateless_normal([int(n), self.latent_dim], seed=seed_tensor).numpy()
 
+    def sampling_noise(self, n: int, seed: int | None = None, z: np.ndarray | None = None) -> np.ndarray:
+        """``z`` checked to be ``[n, latent_dim]`` float32, or (``z`` None) ``noise(n, seed)``."""
+        if z is None:
+            z = self.noise(n, seed)
+        z = np.asarray(z, np.float32)
+        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+            raise GanzooError(
+                f"ganzoo: z has shape {z.shape}; {type(self).__name__} expects "
+                f"[n, {self.latent_dim}] float32 noise."
+            )
+        return z
+
     def generate(
         self, n: int, seed: int | None = None, z: np.ndarray | None = None, batch_size: int = 256
     ) -> np.ndarray:
@@ -522,14 +534,7 @@ class GAN(keras.Model):
         Returns:
             float32 numpy ``[n, H, W, C]`` in [-1, 1] (``[n, *data_shape]`` for points).
         """
-        if z is None:
-            z = self.noise(n, seed)
-        z = np.asarray(z, np.float32)
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise GanzooError(
-                f"ganzoo: z has shape {z.shape}; {type(self).__name__} expects "
-                f"[n, {self.latent_dim}] float32 noise."
-            )
+        z = self.sampling_noise(n, seed, z)
         chunks = [
             np.asarray(self.generator(z[i : i + batch_size], training=False), np.float32)
             for i in range(0, len(z), batch_size)

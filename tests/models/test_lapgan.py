@@ -1,4 +1,4 @@
-"""LAPGAN: per-level training in one fit, coarse-to-fine sampling, save/load, export, CC-LAPGAN."""
+"""LAPGAN: per-level phases in one fit, coarse-to-fine sampling, save/load, export, CC-LAPGAN, the preset."""
 
 import keras
 import numpy as np
@@ -9,6 +9,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.export import save_generator
 from ganzoo.models import LAPGAN
 from ganzoo.ops import pyramid
+from ganzoo.training import GradientPenalty
 
 
 def tiny(num_classes=0, **kwargs):
@@ -48,10 +49,21 @@ def trained_cc():
     return gan
 
 
+def test_one_phase_pair_per_level_on_the_generic_step():
+    gan = tiny()
+    gan.compile(d_steps=3)
+    phases = gan.phases()
+    assert [p.name for p in phases] == ["d0", "g0", "d1", "g1"]
+    assert [p.repeats for p in phases] == [3, 1, 3, 1]
+    assert [(p.networks, p.optimizer) for p in phases[2:]] == [
+        (("discriminators.1",), "d_optimizers.1"), (("generators.1",), "g_optimizers.1")]
+    assert not {"train_step", "test_step", "compile_from_config", "metric_names"} & set(vars(LAPGAN))
+
+
 def test_fit_tracks_metrics_per_level_and_steps_every_levels_own_optimizers(trained):
     gan, history, _ = trained
     assert [m.name for m in gan.metrics] == [
-        f"{m}_{k}" for k in (0, 1) for m in ("d_loss", "g_loss", "d_real", "d_fake")
+        name for k in (0, 1) for name in (f"d{k}_loss", f"d{k}_real", f"d{k}_fake", f"g{k}_loss")
     ]
     assert set(history.history) == {m.name for m in gan.metrics}
     assert all(isinstance(m, keras.metrics.Mean) for m in gan.metrics)
@@ -163,5 +175,77 @@ def test_clear_errors_for_missing_labels_bad_labels_shapes_and_optimizers(traine
         tiny().generate(0, z=np.zeros((2, 8), "float32"))
     with pytest.raises(GanzooError, match="2 levels but got 3 generator optimizers"):
         tiny().compile(g_optimizer=["adam", "adam", "adam"])
-    with pytest.raises(GanzooError, match="does not support compile\\(feature_matching=0.1\\)"):
+    with pytest.raises(GanzooError, match=r"does not support FeatureMatching\(weight=0.1"):
         tiny().compile(feature_matching=0.1)
+    with pytest.raises(GanzooError, match=r"does not support GradientPenalty"):
+        tiny().compile(regularizers=[GradientPenalty(10.0)])
+    with pytest.raises(GanzooError, match="reuse_fakes"):
+        tiny().compile(reuse_fakes=True)
+
+
+class _GeneratorSnapshots(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.steps = []
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.steps.append([[w.numpy() for w in g.trainable_weights] for g in self.model.generators])
+
+
+def test_weight_averaging_leaves_every_level_generator_at_its_moving_average():
+    def run(**ema):
+        gan = tiny()
+        gan.compile(g_optimizer=keras.optimizers.Adam(1e-2, **ema))
+        snapshots = _GeneratorSnapshots()
+        gan.fit(batches(images(24)), verbose=0, callbacks=[snapshots])  # 3 steps of 8
+        return gan, snapshots.steps
+
+    _, raw_steps = run()
+    averaged, averaged_steps = run(use_ema=True, ema_momentum=0.5)
+    assert len(raw_steps) == 3 and all(o.use_ema for o in averaged.g_optimizers)
+    for raw, same in zip(raw_steps, averaged_steps):  # averaging does not change the training
+        for raw_level, same_level in zip(raw, same):
+            for a, b in zip(raw_level, same_level):
+                np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+    for k, generator in enumerate(averaged.generators):
+        # Keras's average starts at the first step's weights, then a <- a/2 + w/2 each step.
+        expected = raw_steps[0][k]
+        for step in raw_steps[1:]:
+            expected = [0.5 * a + 0.5 * w for a, w in zip(expected, step[k])]
+        final = [w.numpy() for w in generator.trainable_weights]
+        for got, want in zip(final, expected):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+        assert max(np.abs(g - w).max() for g, w in zip(final, raw_steps[-1][k])) > 1e-4, k  # not the last step
+
+
+def test_lapgan_digits_preset_loads_and_samples_the_chain_in_range():
+    from ganzoo import presets
+
+    gan = LAPGAN.from_preset("lapgan_digits")
+    assert (gan.levels, gan.latent_dim, gan.image_shape) == (3, 100 + 16 * 16 + 32 * 32, (32, 32, 1))
+    levels = gan.generate_levels(8, seed=0)
+    assert [x.shape for x in levels] == [(8, 8, 8, 1), (8, 16, 16, 1), (8, 32, 32, 1)]
+    assert all(x.min() >= -1.0 and x.max() <= 1.0 for x in levels)
+    np.testing.assert_array_equal(levels[-1], gan.generate(8, seed=0))
+    assert presets.info("lapgan_digits")["model_class"] == "LAPGAN"
+
+
+@pytest.mark.slow
+def test_lapgan_digits_preset_reproduces_its_recorded_sample_quality(load_file):
+    from ganzoo import presets
+
+    meta = presets.info("lapgan_digits")
+    recorded = meta["quality"]["measurements"][-1]
+    assert recorded["of"] == "this preset's float16 weights"
+    figures = recorded["figures"]
+    # The benchmark's measure (benchmarks/sample_quality.py) on the stored weights, without the export.
+    quality = load_file("benchmarks/sample_quality.py")
+    gan = LAPGAN.from_preset("lapgan_digits")
+    z = tf.random.stateless_normal([figures["num"], gan.latent_dim], seed=[0, 1]).numpy()
+    samples = gan.generate(0, z=z)
+    classifier, accuracy = quality.train_classifier(32, 1, 0)
+    report = quality.class_report(classifier.predict(samples, verbose=0))
+    assert abs(accuracy - figures["classifier_test_accuracy"]) < 0.01, accuracy
+    assert report["classes_present"] == figures["classes_present"] == 10
+    assert abs(report["max_class_fraction"] - figures["max_class_fraction"]) <= 0.01, report
+    assert abs(report["class_entropy_bits"] - figures["class_entropy_bits"]) < 0.02, report
