@@ -4,7 +4,7 @@ r"""Does the image say what the caption says? GAN, GAN-CLS, GAN-INT and GAN-INT-
     python benchmarks/text_to_image.py --steps=300 --variants=gan,gan_int_cls   # a short check
     python benchmarks/text_to_image.py --model=/tmp/t2i/checkpoints/model.keras --variants=
 
-Judge: a small CNN with four softmax heads (shape, colour, size, position)
+Judge (``ganzoo.metrics.captions``): a small CNN with four softmax heads (shape, colour, size, position)
 trained here on real ``shapes`` images of *every* combination (the
 ``classifier`` split); its accuracy on the real ``test`` and ``heldout`` images
 is printed, so the judge is judged too. Each variant is built from
@@ -40,6 +40,7 @@ import tensorflow as tf  # noqa: E402
 from ganzoo import config as config_lib  # noqa: E402
 from ganzoo import data as data_lib  # noqa: E402
 from ganzoo.data import shapes  # noqa: E402
+from ganzoo.metrics import captions  # noqa: E402
 from ganzoo.models.text_to_image import TextToImageGAN  # noqa: E402
 from ganzoo.utils import images as image_utils  # noqa: E402
 
@@ -80,50 +81,25 @@ def load_config():
     return config_lib.to_dict(module.get_config())
 
 
-def train_classifier(image_size: int, epochs: int, seed: int = 0) -> tuple[keras.Model, dict]:
-    """A CNN with shape/colour/size/position heads on real images of all combinations."""
-    keras.utils.set_random_seed(seed)
-    data = shapes.arrays("classifier", image_size)
-    inputs = keras.Input((image_size, image_size, 3))
-    x = inputs
-    for width in (32, 64, 128):
-        x = keras.layers.Conv2D(width, 3, padding="same", activation="relu")(x)
-        x = keras.layers.MaxPooling2D(2)(x)
-    x = keras.layers.Dense(128, activation="relu")(keras.layers.Flatten()(x))
-    outputs = {
-        name: keras.layers.Dense(len(values), activation="softmax", name=name)(x)
-        for name, values in shapes.ATTRIBUTES
-    }
-    model = keras.Model(inputs, outputs)
-    model.compile(keras.optimizers.Adam(1e-3), loss={h: "sparse_categorical_crossentropy" for h in HEADS})
-    targets = {h: data["labels"][:, i] for i, h in enumerate(HEADS)}
-    model.fit(shapes.to_float(data["images"]).numpy(), targets, epochs=epochs, batch_size=64, verbose=0)
-    real = {}
-    for split in ("test", "heldout"):
-        split_data = shapes.arrays(split, image_size)
-        real[split] = score(model, shapes.to_float(split_data["images"]).numpy(), split_data["labels"])
-    return model, real
-
-
-def score(classifier: keras.Model, images: np.ndarray, labels: np.ndarray) -> dict:
-    """Per-attribute accuracy and all-attribute accuracy (every head right), in %."""
-    predicted = classifier.predict(images, batch_size=256, verbose=0)
-    right = np.stack([np.argmax(predicted[h], axis=1) == labels[:, i] for i, h in enumerate(HEADS)], axis=1)
-    result = {h: round(100.0 * float(right[:, i].mean()), 1) for i, h in enumerate(HEADS)}
-    result["all"] = round(100.0 * float(right.all(axis=1).mean()), 1)
-    return result
-
-
-def evaluate(model: TextToImageGAN, classifier: keras.Model, num: int, seed: int) -> dict:
-    """Generates one image for each of ``num`` captions per split and scores them."""
-    size = model.image_shape[0]
-    result = {}
-    for split in ("test", "heldout"):
+def shapes_splits(size: int, num: int) -> dict:
+    """``{"seen": (captions, labels), "heldout": ...}``: the first caption of the first ``num`` images."""
+    splits = {}
+    for name, split in (("seen", "test"), ("heldout", "heldout")):
         data = shapes.arrays(split, size)
-        captions = data["captions"][:num, 0].tolist()
-        fakes = model.generate(len(captions), seed=seed, text=captions)
-        result["seen" if split == "test" else "heldout"] = score(classifier, fakes, data["labels"][:num])
-    return result
+        splits[name] = (data["captions"][:num, 0].tolist(), data["labels"][:num])
+    return splits
+
+
+def train_judge(size: int, epochs: int, seed: int) -> tuple[captions.AttributeJudge, dict]:
+    """The attribute classifier on real images of every combination, and its accuracy on real test images."""
+    data = shapes.arrays("classifier", size)
+    judge = captions.train_attribute_classifier(shapes.to_float(data["images"]).numpy(), data["labels"],
+                                                shapes.ATTRIBUTES, epochs, seed)
+    real = {}
+    for name, split in (("seen", "test"), ("heldout", "heldout")):
+        split_data = shapes.arrays(split, size)
+        real[name] = judge.accuracy(shapes.to_float(split_data["images"]).numpy(), split_data["labels"])
+    return judge, real
 
 
 def interpolation_grid(model: TextToImageGAN, path: str, steps: int = 8, rows: int = 2) -> None:
@@ -186,10 +162,11 @@ def main(argv: list[str]) -> None:
     size = config["data"]["image_size"]
     os.makedirs(_OUT.value, exist_ok=True)
     start = time.perf_counter()
-    classifier, real = train_classifier(size, _CLASSIFIER_EPOCHS.value, _SEED.value)
-    print(f"judge on real images: seen {real['test']}, held-out {real['heldout']} "
+    judge, real = train_judge(size, _CLASSIFIER_EPOCHS.value, _SEED.value)
+    print(f"judge on real images: seen {real['seen']}, held-out {real['heldout']} "
           f"({time.perf_counter() - start:.0f} s)")
-    results: dict = {"real": {"seen": real["test"], "heldout": real["heldout"]}}
+    results: dict = {"real": real}
+    splits = shapes_splits(size, _NUM.value)
     times: dict = {}
     encoder = None
     for name in _VARIANTS.value:
@@ -202,14 +179,14 @@ def main(argv: list[str]) -> None:
                 print(f"text encoder: contrastive loss {model.pretrain_losses[0]:.3f} -> "
                       f"{np.mean(model.pretrain_losses[-20:]):.3f} in {len(model.pretrain_losses)} steps")
         times[name] = round(seconds, 1)
-        results[name] = evaluate(model, classifier, _NUM.value, _SEED.value)
+        results[name] = captions.caption_accuracy(model, judge, splits, _SEED.value)
         interpolation_grid(model, os.path.join(_OUT.value, f"interpolation_{name}.png"))
         print(f"{name}: trained in {seconds:.0f} s; {results[name]}", flush=True)
     if _MODEL.value:
         import ganzoo.utils.runs as runs
 
         model = runs.load_model(_MODEL.value)
-        results["model"] = evaluate(model, classifier, _NUM.value, _SEED.value)
+        results["model"] = captions.caption_accuracy(model, judge, splits, _SEED.value)
         interpolation_grid(model, os.path.join(_OUT.value, "interpolation_model.png"))
 
     print()

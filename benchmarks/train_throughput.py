@@ -164,7 +164,7 @@ def as_fit_reads(model, dataset):
     from ganzoo.models import TextToImageGAN
 
     if isinstance(model, TextToImageGAN):
-        return model._ids_dataset(dataset)
+        return model.preprocessor.map(dataset)
     return dataset
 
 

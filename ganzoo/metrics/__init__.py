@@ -10,6 +10,7 @@
         psnr, ssim, rgb_to_y                                          image_quality.py
         mode_coverage, ring8_centres, grid25_centres                  mode_coverage.py
         face_embeddings, rank1, frontalization_scores                 face_identity.py
+        train_attribute_classifier, caption_accuracy, AttributeJudge  captions.py
     Feature extractors (every result names its extractor)
         inception_v3, domain_classifier, from_model, from_function, identity, get_extractor
                                                                       extractors.py
@@ -30,6 +31,7 @@ from ganzoo.metrics.extractors import (
     identity,
     inception_v3,
 )
+from ganzoo.metrics.captions import AttributeJudge, caption_accuracy, train_attribute_classifier
 from ganzoo.metrics.face_identity import face_embeddings, frontalization_scores, rank1
 from ganzoo.metrics.image_quality import psnr, rgb_to_y, ssim
 from ganzoo.metrics.inception_score import inception_score_from_probs
@@ -61,6 +63,7 @@ from ganzoo.metrics.streaming import (
 )
 
 __all__ = [
+    "AttributeJudge",
     "DensityCoverageResult",
     "FIDResult",
     "FeatureExtractor",
@@ -71,6 +74,7 @@ __all__ = [
     "KerasFeatureExtractor",
     "ModeCoverage",
     "PrecisionRecallResult",
+    "caption_accuracy",
     "compute_features",
     "compute_statistics",
     "density_coverage",
@@ -106,4 +110,5 @@ __all__ = [
     "rgb_to_y",
     "ring8_centres",
     "ssim",
+    "train_attribute_classifier",
 ]

@@ -1,4 +1,5 @@
-"""TextToImageGAN: the GAN-CLS loss, the four variants, save/load, export that takes raw strings."""
+"""TextToImageGAN: the GAN-CLS and GAN-INT objectives, the four variants, feature regularizers, the
+preprocessor, save/load, export that takes raw strings."""
 
 import os
 import subprocess
@@ -15,6 +16,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.export import save_generator
 from ganzoo.models import text_to_image
 from ganzoo.models.text_to_image import TextToImageGAN
+from ganzoo.training import FeatureMatching, PullingAway, Step, Term
 
 BAD_CAPTIONS = [b"", b"a zorblaxian quux", b"a large green square " * 100, b"\xff\xfe\x80 red \xc3"]
 
@@ -38,31 +40,62 @@ def test_gan_cls_loss_matches_the_papers_formula():
     np.testing.assert_allclose(got.numpy(), expected, rtol=1e-5)
 
 
-def test_discriminator_loss_is_the_three_term_gan_cls_loss_on_the_right_pairs():
+def fixed_step(model, batch, z):
+    """A training.Step on ``batch`` whose every noise draw is ``z``."""
+    real, condition = model.unpack(model.preprocessor(*batch))
+    model.sample_noise = lambda n: tf.constant(z)
+    return Step(model, real, condition, training=False)
+
+
+def total(outputs):
+    return sum(float(v.weight) * float(tf.reduce_mean(v.value)) for v in outputs.values() if isinstance(v, Term))
+
+
+def test_discriminator_objective_is_the_three_term_gan_cls_loss_on_the_right_pairs():
     model = tiny()
     model.compile()
     images, text, wrong = next(iter(data()))
-    real, condition = model.unpack((images, text, wrong))
     z = model.noise(4, seed=7)
-    model.sample_noise = lambda batch: tf.constant(z)
-    _, logs, _ = model._discriminator_losses(real, condition, training=False)
+    outputs = model.discriminator_objective(fixed_step(model, (images, text, wrong), z))
+    assert {k for k, v in outputs.items() if isinstance(v, Term)} == {"d_adv", "d_cls"}
+    assert outputs["d_adv"].weight == outputs["d_cls"].weight == 0.5
     h = model.embed_text(text)
     h_wrong = model.embed_text(wrong)
-    r = model.discriminate(real, h).numpy().ravel()
-    w = model.discriminate(real, h_wrong).numpy().ravel()
+    r = model.discriminate(images, h).numpy().ravel()
+    w = model.discriminate(images, h_wrong).numpy().ravel()
     f = model.discriminate(model.generate(z=z, text=list(text.numpy())), h).numpy().ravel()
     softplus = lambda x: np.log1p(np.exp(x))  # noqa: E731
+    # Paper: D maximises log s_r + (log(1 - s_w) + log(1 - s_f)) / 2.
     expected = np.mean(softplus(-r) + 0.5 * (softplus(w) + softplus(f)))
-    np.testing.assert_allclose(logs["d_loss"].numpy(), expected, rtol=1e-4)
-    np.testing.assert_allclose(logs["d_wrong"].numpy(), np.mean(1 / (1 + np.exp(-w))), rtol=1e-4)
+    np.testing.assert_allclose(total(outputs), expected, rtol=1e-4)
+    np.testing.assert_allclose(outputs["d_wrong"].numpy(), np.mean(1 / (1 + np.exp(-w))), rtol=1e-4)
     assert not np.allclose(w, r)  # the wrong captions are other captions
+    plain = tiny(matching_aware=False)
+    plain.compile()
+    outputs = plain.discriminator_objective(fixed_step(plain, (images, text, wrong), z))
+    assert set(outputs) == {"d_adv", "d_real", "d_fake"} and outputs["d_adv"].weight == 1.0
+
+
+def test_generator_objective_adds_gan_int_on_interpolated_captions():
+    model = tiny(interpolation_beta=0.25, interpolation_weight=2.0)
+    model.compile()
+    images, text, wrong = next(iter(data()))
+    z = model.noise(4, seed=3)
+    outputs = model.generator_objective(fixed_step(model, (images, text, wrong), z))
+    assert outputs["g_int"].weight == 2.0
+    h = model.embed_text(text)
+    mixed = 0.25 * h + 0.75 * np.roll(h, 1, axis=0)  # β h1 + (1 − β) h2, h2 the next caption
+    s = model.discriminate(model.generator([z, mixed]), mixed).numpy().ravel()
+    np.testing.assert_allclose(np.mean(outputs["g_int"].value), np.mean(np.log1p(np.exp(-s))), rtol=1e-4)
+    s = model.discriminate(model.generator([z, h]), h).numpy().ravel()
+    np.testing.assert_allclose(np.mean(outputs["g_adv"].value), np.mean(np.log1p(np.exp(-s))), rtol=1e-4)
 
 
 @pytest.mark.parametrize("cls, interp, metrics", [
     (False, False, {"d_loss", "g_loss", "d_real", "d_fake"}),
-    (True, False, {"d_loss", "g_loss", "d_real", "d_fake", "d_wrong"}),
-    (False, True, {"d_loss", "g_loss", "d_real", "d_fake", "g_int"}),
-    (True, True, {"d_loss", "g_loss", "d_real", "d_fake", "d_wrong", "g_int"}),
+    (True, False, {"d_loss", "d_adv", "d_cls", "g_loss", "d_real", "d_fake", "d_wrong"}),
+    (False, True, {"d_loss", "g_loss", "g_adv", "g_int", "d_real", "d_fake"}),
+    (True, True, {"d_loss", "d_adv", "d_cls", "g_loss", "g_adv", "g_int", "d_real", "d_fake", "d_wrong"}),
 ])
 def test_the_four_variants_train_and_report_their_metrics(cls, interp, metrics):
     model = tiny(matching_aware=cls, interpolate=interp, text_pretrain_steps=0)
@@ -70,8 +103,50 @@ def test_the_four_variants_train_and_report_their_metrics(cls, interp, metrics):
     g0 = model.generator.trainable_weights[0].numpy().copy()
     history = model.fit(data(), epochs=1, verbose=0)
     assert set(history.history) == metrics
+    logs = {k: v[-1] for k, v in history.history.items()}
+    # Each phase's loss is the weighted total of its terms (the terms are logged weighted).
+    np.testing.assert_allclose(logs["d_loss"], logs.get("d_adv", logs["d_loss"]) + logs.get("d_cls", 0.0), rtol=1e-5)
+    np.testing.assert_allclose(logs["g_loss"], logs.get("g_adv", logs["g_loss"]) + logs.get("g_int", 0.0), rtol=1e-5)
     assert model.variant == {(0, 0): "GAN", (1, 0): "GAN-CLS", (0, 1): "GAN-INT", (1, 1): "GAN-INT-CLS"}[(cls, interp)]
     assert not np.array_equal(g0, model.generator.trainable_weights[0].numpy())
+
+
+@pytest.mark.parametrize("conditioning", ["concat", "projection"])
+def test_feature_matching_and_pulling_away_read_d_features_of_image_and_text(conditioning):
+    model = tiny(d_conditioning=conditioning, text_pretrain_steps=0)
+    model.compile(regularizers=[FeatureMatching(1.0), PullingAway(0.1)], run_eagerly=True)
+    images, text, _ = next(iter(data()))
+    h = model.embed_text(text)
+    logits, features = model.discriminate_features(images, h, training=False)
+    np.testing.assert_allclose(logits, model.discriminate(images, h), atol=1e-5)  # one pass, same D
+    network = model.discriminator
+    default = text_to_image.image_feature_layer(network)
+    assert default == {"concat": "joint_act", "projection": "down2_act"}[conditioning]
+    hidden = keras.Model(network.inputs, network.get_layer(default).output)
+    np.testing.assert_allclose(features, hidden([images, tf.constant(h)]), atol=1e-5)
+    other = model.discriminate_features(images[::-1], h, training=False)[1]
+    assert not np.allclose(features, other)  # the features see the image (not the text alone)
+    history = model.fit(data(), epochs=1, verbose=0)
+    logs = {k: v[-1] for k, v in history.history.items()}
+    assert logs["feature_matching"] > 0 and logs["pulling_away"] > 0 and all(np.isfinite(list(logs.values())))
+    np.testing.assert_allclose(logs["g_loss"], logs["g_adv"] + logs["g_int"] + logs["feature_matching"]
+                               + logs["pulling_away"], rtol=1e-5)
+    with pytest.raises(GanzooError, match="on='discriminator'"):
+        tiny().compile(regularizers=[PullingAway(0.1, on="generator")])
+
+
+def test_preprocessor_tokenizes_captions_in_the_input_pipeline_not_in_the_step():
+    model = tiny(text_pretrain_steps=0)
+    model.compile()
+    mapped = model.preprocessor.map(data())
+    images, ids, wrong = next(iter(mapped))
+    assert ids.dtype == tf.int64 and ids.shape == (4, 32) and wrong.shape == (4, 32)
+    images_only = tf.data.Dataset.from_tensor_slices(np.zeros((4, 16, 16, 3), np.float32)).batch(2)
+    assert model.preprocessor.map(images_only) is images_only
+    assert model.preprocessor.map(mapped) is mapped  # ids already: nothing to do
+    model.fit(mapped, epochs=1, verbose=0)  # token ids train as strings do
+    with pytest.raises(GanzooError, match="map model.preprocessor"):
+        model.unpack(next(iter(data())))
 
 
 def test_projection_discriminator_adds_the_inner_product_of_features_and_text(tmp_path):
@@ -126,11 +201,12 @@ def test_joint_training_updates_the_text_encoder():
 def test_a_frozen_encoder_embeds_both_caption_sets_once_for_d_and_g():
     model = tiny(text_pretrain_steps=0)
     images, captions, wrong = next(iter(data()))
-    _, condition = model.unpack((images, captions, wrong))
+    _, condition = model.unpack(model.preprocessor(images, captions, wrong))
     np.testing.assert_allclose(condition["text"], model.embed_text(captions), atol=1e-5)
     np.testing.assert_allclose(condition["wrong_text"], model.embed_text(wrong), atol=1e-5)
-    np.testing.assert_array_equal(model._embedding(condition, True, "wrong_text"), condition["wrong_text"])
-    _, joint = tiny(text_pretrain_steps=0, train_text_encoder=True).unpack((images, captions, wrong))
+    np.testing.assert_array_equal(model.condition_embedding(condition, True, "wrong_text"), condition["wrong_text"])
+    joint_model = tiny(text_pretrain_steps=0, train_text_encoder=True)
+    _, joint = joint_model.unpack(joint_model.preprocessor(images, captions, wrong))
     assert "text" not in joint  # trained with D: encoded under D's tape instead
 
 def test_generate_is_seeded_and_follows_the_caption():
@@ -212,8 +288,6 @@ def test_bad_arguments_are_clear_errors():
     with pytest.raises(GanzooError, match="no vocabulary yet"):
         tiny(tokens="words").generate(text="a red circle")
     model = tiny()
-    with pytest.raises(GanzooError, match="feature_matching"):
-        model.compile(feature_matching=1.0)
     model.compile()
     with pytest.raises(GanzooError, match="images only"):
         model.fit(tf.data.Dataset.from_tensor_slices(np.zeros((4, 16, 16, 3), np.float32)).batch(2), verbose=0)

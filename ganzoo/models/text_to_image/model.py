@@ -26,13 +26,15 @@ Where ganzoo departs from the paper:
   not 1024) pretrained with a symmetric contrastive image–text loss at the start
   of the first ``fit`` (``text_pretrain_steps``), on the same data, then frozen;
   ``train_text_encoder=True`` keeps training it with D's loss instead;
-- with any ``ganzoo.losses`` loss, GAN-CLS is ½[L(r, w) + L(r, f)] — the
-  paper's formula for the sigmoid loss, and its analogue for the others;
+- with any ``ganzoo.losses`` loss, GAN-CLS is ½[L(r, f) + L(r, w)] — the
+  paper's formula for the sigmoid loss, and its analogue for the others; the
+  two halves are the terms ``d_adv`` (fake image, right text) and ``d_cls``
+  (real image, wrong text), each of weight ½;
 - the mismatched caption comes from the dataset (``shapes`` and ``captions``
   draw it from an image with other attributes); a dataset of ``(image,
   caption)`` pairs gets the batch's captions rolled by one instead;
-- the GAN-INT term has its own weight (``interpolation_weight``, the paper 1)
-  and its own noise; its partner caption is the next one in the batch;
+- the GAN-INT term ``g_int`` has its own weight (``interpolation_weight``, the
+  paper 1) and its own noise; its partner caption is the next one in the batch;
 - φ(t) has unit root-mean-square (``ganzoo.text.build_text_encoder``), so the
   text reaches G's and D's first layers as strongly as the noise does;
 - a frozen encoder embeds a step's captions once, shared by D's and G's losses;
@@ -42,6 +44,10 @@ Where ganzoo departs from the paper:
   shape pairs it never saw: ``configs/text2image_shapes.py`` uses both (85.4%
   all-attribute on held-out pairs, against 12.8% with the paper's encoder and D;
   BUILD_NOTES.md).
+
+Layout: ``networks.py`` (G, D, the joint D), ``preprocessor.py`` (captions ->
+token ids, mapped over the dataset by ``fit``), ``model.py`` (the phases'
+objectives, text pretraining, sampling, serving).
 """
 
 from __future__ import annotations
@@ -57,9 +63,10 @@ from ganzoo import text as text_lib
 from ganzoo.errors import GanzooError
 from ganzoo.models import dcgan
 from ganzoo.models.base import GAN
-from ganzoo.training import average as _average
-
-_INIT = keras.initializers.RandomNormal(0.0, 0.02)
+from ganzoo.models.text_to_image import networks
+from ganzoo.models.text_to_image.preprocessor import TextPreprocessor
+from ganzoo.training import Phase, Step, Term
+from ganzoo.utils import networks as network_utils
 
 # Shown by generate() (and so by the train script's sample grids) when no captions are given.
 DEFAULT_SAMPLE_CAPTIONS = (
@@ -72,124 +79,20 @@ DEFAULT_SAMPLE_CAPTIONS = (
     "a large red square on the right",
     "a small yellow diamond at the top",
 )
+# unpack's condition: token ids of the matching and mismatched captions, and (a frozen
+# encoder) their embeddings.
+IDS = {"text": "ids", "wrong_text": "wrong_ids"}
 
 
 def gan_cls_discriminator_loss(loss_fn, real_outputs, wrong_outputs, fake_outputs) -> tf.Tensor:
-    """GAN-CLS, per example: ½[L_D(s_r, s_w) + L_D(s_r, s_f)].
+    """GAN-CLS, per example: ½[L_D(s_r, s_f) + L_D(s_r, s_w)] (D's ``d_adv`` + ``d_cls`` terms).
 
     For the sigmoid loss L_D(r, f) = −log σ(r) − log(1 − σ(f)), this is the
     paper's −[log s_r + (log(1 − s_w) + log(1 − s_f)) / 2]: {real image, right
     text} is real, {real image, wrong text} and {fake image, right text} are
     fake, the two fake kinds weighted ½ each.
     """
-    return 0.5 * (loss_fn.discriminator(real_outputs, wrong_outputs) + loss_fn.discriminator(real_outputs, fake_outputs))
-
-
-D_CONDITIONING = ("concat", "projection")
-
-
-@keras.saving.register_keras_serializable(package="ganzoo")
-class InnerProduct(keras.layers.Layer):
-    """``[a, b] -> Σ a·b`` over all but the batch axis: ``[batch, ...] x2 -> [batch, 1]``."""
-
-    def call(self, inputs):
-        a, b = inputs
-        product = keras.ops.reshape(a * b, (keras.ops.shape(a)[0], -1))
-        return keras.ops.sum(product, axis=-1, keepdims=True)
-
-
-def _text_projection(text, projection_dim: int, name: str):
-    """φ(t) -> leaky_relu(W φ(t)): the paper's 1024 -> 128 compression."""
-    x = keras.layers.Dense(projection_dim, kernel_initializer=_INIT, name=f"{name}_projection")(text)
-    return keras.layers.LeakyReLU(0.2, name=f"{name}_projection_act")(x)
-
-
-def build_generator(
-    image_shape: Sequence[int] = (64, 64, 3),
-    latent_dim: int = 100,
-    text_dim: int = 256,
-    projection_dim: int = 128,
-    filters: int = 64,
-) -> keras.Model:
-    """G(z, φ(t)): [z, leaky_relu(W φ(t))] -> DCGAN generator -> image in [-1, 1].
-
-    Shapes: ``z [batch, latent_dim]``, ``text_embedding [batch, text_dim]`` -> ``[batch, H, W, C]``.
-    """
-    z = keras.Input((latent_dim,), name="z")
-    text = keras.Input((text_dim,), name="text_embedding")
-    code = keras.layers.Concatenate(name="noise_and_text")([z, _text_projection(text, projection_dim, "g_text")])
-    stack = dcgan.build_generator(image_shape, latent_dim + projection_dim, filters)
-    images = stack(code)
-    return keras.Model([z, text], images, name="generator")
-
-
-def build_discriminator(
-    image_shape: Sequence[int] = (64, 64, 3),
-    text_dim: int = 256,
-    projection_dim: int = 128,
-    filters: int = 64,
-    conditioning: str = "concat",
-) -> keras.Model:
-    """D(x, φ(t)) on DCGAN stages down to 4×4; the text enters by ``conditioning``.
-
-    ``"concat"`` (Reed et al. 2016): the projected text is replicated 4×4 and depth-concatenated
-    with the image features, then a 1×1 conv and a 4×4 conv give the logit.
-    ``"projection"`` (Miyato & Koyama 2018, arXiv 1802.05637): logit = ψ(h) + ⟨h, V·W·φ(t)⟩, with
-    h the 4×4 feature map (kept whole, so the inner product sees where things are), ψ a 4×4 conv,
-    W a linear projection to ``projection_dim`` (no activation: the logit stays linear in φ(t))
-    and V a dense map to h's shape.
-
-    Shapes: ``images [batch, H, W, C]``, ``text_embedding [batch, text_dim]`` -> ``[batch, 1]`` logits.
-    """
-    if conditioning not in D_CONDITIONING:
-        raise GanzooError(f"ganzoo: d_conditioning='{conditioning}'; choose from {', '.join(D_CONDITIONING)}.")
-    size, _, _ = dcgan.check_image_shape(image_shape)
-    images = keras.Input(tuple(image_shape), name="images")
-    text = keras.Input((text_dim,), name="text_embedding")
-    x, width = images, filters
-    for stage in range(1, int(np.log2(size // 4)) + 1):
-        x = keras.layers.Conv2D(width, 4, strides=2, padding="same", use_bias=stage == 1,
-                                kernel_initializer=_INIT, name=f"down{stage}")(x)
-        if stage > 1:
-            x = dcgan.batch_norm_layer(f"down{stage}_bn")(x)
-        x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
-        width *= 2
-    if conditioning == "projection":
-        # Linear in φ(t), as Miyato & Koyama's class embedding is: with a bag-of-words φ the
-        # logit is then a sum of one term per word ("blue" + "triangle"), which judges colour
-        # and shape separately on pairs never trained on (BUILD_NOTES.md, text to image).
-        channels = width // 2
-        t = keras.layers.Dense(projection_dim, kernel_initializer=_INIT, name="d_text_projection")(text)
-        v = keras.layers.Dense(16 * channels, kernel_initializer=_INIT, name="text_to_features")(t)
-        v = keras.layers.Reshape((4, 4, channels), name="text_feature_map")(v)
-        inner = InnerProduct(name="projection")([x, v])
-        psi = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=_INIT, name="logit")(x)
-        psi = keras.layers.Flatten(name="unconditional_logit")(psi)
-        logits = keras.layers.Add(dtype="float32", name="logits")([psi, inner])
-        return keras.Model([images, text], logits, name="discriminator")
-    t = _text_projection(text, projection_dim, "d_text")
-    t = keras.layers.RepeatVector(16, name="replicate_4x4")(t)
-    t = keras.layers.Reshape((4, 4, projection_dim), name="text_map")(t)
-    x = keras.layers.Concatenate(name="image_and_text")([x, t])
-    x = keras.layers.Conv2D(width // 2, 1, use_bias=False, kernel_initializer=_INIT, name="joint")(x)
-    x = keras.layers.LeakyReLU(0.2, name="joint_act")(dcgan.batch_norm_layer("joint_bn")(x))
-    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=_INIT, name="logit")(x)
-    logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
-    return keras.Model([images, text], logits, name="discriminator")
-
-
-@keras.saving.register_keras_serializable(package="ganzoo")
-class JointDiscriminator(keras.Model):
-    """D together with the text encoder it reads, so D's optimizer trains both (``train_text_encoder``)."""
-
-    def __init__(self, network: keras.Model, text_encoder: keras.Model, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.network = network
-        self.text_encoder = text_encoder
-        self.built = True
-
-    def call(self, inputs, training: bool = False):
-        return self.network(inputs, training=training)
+    return 0.5 * (loss_fn.discriminator(real_outputs, fake_outputs) + loss_fn.discriminator(real_outputs, wrong_outputs))
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -232,9 +135,14 @@ class TextToImageGAN(GAN):
         seed: noise seed.
 
     Data: ``(images, captions)`` or ``(images, captions, mismatched_captions)``
-    batches, captions as tf.string (``fit`` tokenises them in the input
-    pipeline) or as token ids. ``generate(n, text=[...])`` returns
-    ``[n, H, W, C]`` in [-1, 1].
+    batches, captions as tf.string (``fit`` and ``evaluate`` map ``preprocessor``
+    over the dataset, so the step sees token ids) or as token ids.
+    ``generate(n, text=[...])`` returns ``[n, H, W, C]`` in [-1, 1].
+
+    Phases: ``d`` (terms ``d_adv``, and with GAN-CLS ``d_cls``; shows ``d_real``,
+    ``d_fake``, ``d_wrong`` = mean σ of D's scores) and ``g`` (``g_adv``, and with
+    GAN-INT ``g_int``). ``compile(regularizers=[FeatureMatching(1.0), PullingAway(0.1)])``
+    read D's features of (image, matching text) (default layer: ``networks.image_feature_layer``).
     """
 
     def __init__(
@@ -276,17 +184,18 @@ class TextToImageGAN(GAN):
         sample_captions = list(sample_captions or DEFAULT_SAMPLE_CAPTIONS)
         if not sample_captions:
             raise GanzooError("ganzoo: sample_captions is empty; give at least one caption.")
+        preprocessor = TextPreprocessor(tokens, max_length, vocabulary, max_tokens)
         kwargs.pop("generator", None)
         kwargs.pop("discriminator", None)
         text_encoder = text_lib.build_text_encoder(tokens, max_length, max_tokens, text_dim, encoder_width,
                                                    encoder=encoder)
         text_encoder.trainable = bool(train_text_encoder)
-        network = build_discriminator(image_shape, text_dim, projection_dim, d_filters, d_conditioning)
+        network = networks.build_discriminator(image_shape, text_dim, projection_dim, d_filters, d_conditioning)
         discriminator = (
-            JointDiscriminator(network, text_encoder, name="joint_discriminator") if train_text_encoder else network
+            networks.JointDiscriminator(network, text_encoder, name="joint_discriminator") if train_text_encoder else network
         )
         super().__init__(
-            generator=build_generator(image_shape, latent_dim, text_dim, projection_dim, g_filters),
+            generator=networks.build_generator(image_shape, latent_dim, text_dim, projection_dim, g_filters),
             discriminator=discriminator,
             latent_dim=latent_dim,
             seed=seed,
@@ -294,15 +203,13 @@ class TextToImageGAN(GAN):
         )
         self.text_encoder = text_encoder
         self.image_encoder = text_lib.build_image_encoder(image_shape, text_dim)
-        self.vectorizer = text_lib.make_vectorizer(tokens, max_length, vocabulary, max_tokens)
+        self.vectorizer = preprocessor.vectorizer  # tracked here: its vocabulary is saved with the model
+        object.__setattr__(self, "preprocessor", preprocessor)
+        object.__setattr__(self, "d_feature_models", {})
         self.text_pretrained = keras.Variable(0, dtype="int32", trainable=False, name="text_pretrained")
         self.image_shape = image_shape
         self.projection_dim = int(projection_dim)
         self.text_dim = int(text_dim)
-        self.tokens = tokens
-        self.max_length = max_length
-        self.vocabulary = None if vocabulary is None or tokens == "characters" else list(vocabulary)
-        self.max_tokens = int(max_tokens)
         self.encoder_width = int(encoder_width)
         self.encoder = encoder
         self.g_filters = int(g_filters)
@@ -326,52 +233,37 @@ class TextToImageGAN(GAN):
         """The paper's name of this configuration: GAN, GAN-CLS, GAN-INT or GAN-INT-CLS."""
         return "GAN" + ("-INT" if self.interpolate else "") + ("-CLS" if self.matching_aware else "")
 
-    def _check_vocabulary(self) -> None:
-        if self.tokens == "words" and self.vocabulary is None:
-            raise GanzooError(
-                "ganzoo: this TextToImageGAN reads words but has no vocabulary yet; pass "
-                "vocabulary=[...] or fit() it on captioned data first (it builds one)."
-            )
+    @property
+    def tokens(self) -> str:
+        return self.preprocessor.tokens
+
+    @property
+    def max_length(self) -> int:
+        return self.preprocessor.max_length
+
+    @property
+    def max_tokens(self) -> int:
+        return self.preprocessor.max_tokens
+
+    @property
+    def vocabulary(self) -> list[str] | None:
+        return self.preprocessor.vocabulary
 
     def set_vocabulary(self, vocabulary: Sequence[str]) -> None:
         """Sets the word vocabulary (``tokens="words"``); most frequent words first."""
-        if self.tokens != "words":
-            raise GanzooError("ganzoo: set_vocabulary() is for tokens='words'; characters use a fixed alphabet.")
-        fresh = text_lib.make_vectorizer("words", self.max_length, vocabulary, self.max_tokens)
-        self.vectorizer.set_vocabulary(fresh.get_vocabulary())
-        self.vocabulary = [w for w in vocabulary if w not in (text_lib.PAD, text_lib.UNKNOWN)]
+        self.preprocessor.set_vocabulary(vocabulary)
 
     def tokenize(self, text: Any) -> tf.Tensor:
         """Strings (any bytes) -> int64 token ids ``[n, max_length]``."""
-        self._check_vocabulary()
-        return self.vectorizer(text_lib.prepare_text(text))
+        return self.preprocessor.tokenize(text)
 
     def embed_text(self, text: Any) -> np.ndarray:
         """Strings -> sentence embeddings φ(t), float32 ``[n, text_dim]``."""
         return np.asarray(self.text_encoder(self.tokenize(text), training=False), np.float32)
 
-    def _tokenized(self, data):
-        """A dataset element with its caption strings replaced by token ids (done in tf.data)."""
-        if not isinstance(data, (tuple, list)) or len(data) < 2:
-            return data
-        return (data[0], *[self.tokenize(t) if t.dtype == tf.string else t for t in data[1:3]], *data[3:])
-
-    def _ids_dataset(self, dataset):
-        if isinstance(dataset, tf.data.Dataset):
-            spec = dataset.element_spec
-            if isinstance(spec, tuple) and any(s.dtype == tf.string for s in spec[1:3]):
-                return dataset.map(lambda *e: self._tokenized(e), num_parallel_calls=2)
-        return dataset
-
-    def _build_vocabulary(self, dataset) -> None:
-        texts = []
-        for element in dataset.take(200):
-            for captions in element[1:3]:
-                texts.extend(np.asarray(captions).ravel().tolist())
-        if not texts:
-            raise GanzooError("ganzoo: cannot build a word vocabulary: the training data has no captions.")
-        self.set_vocabulary(text_lib.word_vocabulary(texts, self.max_tokens))
-        logging.info("TextToImageGAN: word vocabulary of %d words from the training captions.", len(self.vocabulary))
+    def encode(self, ids: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """Token ids -> φ(t), float32 ``[batch, text_dim]`` (with gradient to the encoder)."""
+        return tf.cast(self.text_encoder(ids, training=training), tf.float32)
 
     def pretrain_text_encoder(self, dataset, steps: int | None = None) -> list[float]:
         """Contrastive pretraining of the text (and image) encoder on ``(images, captions, ...)`` batches.
@@ -381,9 +273,9 @@ class TextToImageGAN(GAN):
         ``train_text_encoder``. ``fit`` calls it once, on its training data.
         """
         steps = self.text_pretrain_steps if steps is None else int(steps)
-        if self.tokens == "words" and self.vocabulary is None:
-            self._build_vocabulary(dataset)
-        batches = self._ids_dataset(dataset).map(lambda *e: (e[0], e[1]))
+        if not self.preprocessor.ready:
+            self.preprocessor.adapt(dataset)
+        batches = self.preprocessor.map(dataset).map(lambda *e: (e[0], e[1]))
         self.text_encoder.trainable = True
         try:
             losses = text_lib.pretrain(
@@ -399,33 +291,22 @@ class TextToImageGAN(GAN):
                          len(losses), losses[0], float(np.mean(losses[-20:])))
         return losses
 
-    # ---------------------------------------------------------------- compile
+    # ------------------------------------------------------------------ phases
 
-    def compile(self, *args: Any, **kwargs: Any) -> None:
-        """``GAN.compile``; the remedies that read D's features of one input do not apply to D(x, φ(t))."""
-        for key in ("feature_matching", "pulling_away", "balance_gamma"):
-            if kwargs.get(key):
-                raise GanzooError(
-                    f"ganzoo: TextToImageGAN does not support compile({key}=...): its discriminator "
-                    "takes (image, text); leave it unset."
-                )
-        super().compile(*args, **kwargs)
-
-    def metric_names(self) -> list[str]:
-        names = super().metric_names()
-        if getattr(self, "matching_aware", False):
-            names.append("d_wrong")
-        if getattr(self, "interpolate", False):
-            names.append("g_int")
-        return names
-
-    # ------------------------------------------------------------------ hooks
+    def phases(self) -> list[Phase]:
+        """``GAN``'s D and G phases; GAN-CLS adds D's ``d_cls`` term, GAN-INT G's ``g_int``."""
+        d, g = super().phases()
+        if self.matching_aware:
+            d = d.with_terms("d_cls").with_logs("d_wrong")
+        if self.interpolate:
+            g = g.with_terms("g_int")
+        return [d, g]
 
     def unpack(self, data: Any) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
-        """``(images, captions[, mismatched captions, ...])`` -> (images, {"ids", "wrong_ids"[, "text", "wrong_text"]}).
+        """``(images, ids[, mismatched ids, ...])`` -> (images, {"ids", "wrong_ids"[, "text", "wrong_text"]}).
 
         A frozen encoder (the paper's) runs once a step, on both caption sets
-        together, and D's and G's losses share its embeddings ("text",
+        together, and D's and G's objectives share its embeddings ("text",
         "wrong_text"): it was a third of a step's time when run for each loss.
         """
         if not isinstance(data, (tuple, list)) or len(data) < 2:
@@ -433,19 +314,20 @@ class TextToImageGAN(GAN):
                 "ganzoo: TextToImageGAN trains on (images, captions) or (images, captions, "
                 "mismatched captions) batches, e.g. ganzoo.data.load('shapes'); got images only."
             )
-        data = self._tokenized(data)
         ids = data[1]
+        if ids.dtype == tf.string:
+            raise GanzooError(
+                "ganzoo: TextToImageGAN's step got caption strings; map model.preprocessor over the "
+                "dataset first (fit and evaluate do) so that it sees token ids."
+            )
         wrong = data[2] if len(data) > 2 else tf.roll(ids, shift=1, axis=0)
         condition = {"ids": ids, "wrong_ids": wrong}
         if not self.train_text_encoder:
-            both = tf.stop_gradient(self._encode(tf.concat([ids, wrong], axis=0), training=False))
+            both = tf.stop_gradient(self.encode(tf.concat([ids, wrong], axis=0)))
             condition["text"], condition["wrong_text"] = tf.split(both, 2, axis=0)
         return data[0], condition
 
-    def _encode(self, ids: tf.Tensor, training: bool) -> tf.Tensor:
-        return tf.cast(self.text_encoder(ids, training=training), tf.float32)
-
-    def _embedding(self, condition, training: bool, key: str = "text") -> tf.Tensor:
+    def condition_embedding(self, condition: Any, training: bool = False, key: str = "text") -> tf.Tensor:
         """φ(t) from a condition: an embedding already, or ``unpack``'s dict (no gradient).
 
         ``key``: "text" (the matching captions) or "wrong_text" (the mismatched ones).
@@ -453,112 +335,137 @@ class TextToImageGAN(GAN):
         if isinstance(condition, dict):
             if key in condition:
                 return condition[key]
-            ids = condition["ids" if key == "text" else "wrong_ids"]
-            return tf.stop_gradient(self._encode(ids, training))
+            return tf.stop_gradient(self.encode(condition[IDS[key]], training))
         return tf.convert_to_tensor(condition, tf.float32)
 
     def generate_fakes(self, z, condition=None, training: bool = False) -> tf.Tensor:
-        """G(z, φ(t)); ``condition`` is the sentence embedding ``[batch, text_dim]`` (or unpack's ids)."""
+        """G(z, φ(t)); ``condition`` is the sentence embedding ``[batch, text_dim]`` (or unpack's dict)."""
         z = tf.convert_to_tensor(z, tf.float32)
-        return tf.cast(self.generator([z, self._embedding(condition, training)], training=training), tf.float32)
+        return tf.cast(self.generator([z, self.condition_embedding(condition, training)], training=training),
+                       tf.float32)
 
     def discriminate(self, x, condition=None, training: bool = False) -> tf.Tensor:
-        """D(x, φ(t)) logits; ``condition`` is the sentence embedding (or unpack's ids)."""
+        """D(x, φ(t)) logits; ``condition`` is the sentence embedding (or unpack's dict)."""
         x = tf.convert_to_tensor(x, tf.float32)
-        return tf.cast(self.discriminator([x, self._embedding(condition, training)], training=training), tf.float32)
+        return tf.cast(self.discriminator([x, self.condition_embedding(condition, training)], training=training),
+                       tf.float32)
 
-    def _text_under_d_tape(self, condition, training: bool, key: str) -> tf.Tensor:
-        """φ(t) for D's loss: with ``train_text_encoder`` encoded here so D's gradient reaches the encoder."""
+    def discriminator_text(self, step: Step, key: str = "text") -> tf.Tensor:
+        """φ(t) for D's objective; with ``train_text_encoder`` encoded under D's tape, so D's loss trains it."""
         if self.train_text_encoder:
-            return self._encode(condition["ids" if key == "text" else "wrong_ids"], training)
-        return self._embedding(condition, training, key)
+            return self.encode(step.condition[IDS[key]], step.training)
+        return self.condition_embedding(step.condition, step.training, key)
 
-    def _discriminator_losses(self, real, condition, training, fake=None):
-        """GAN-CLS's three terms (or the plain conditional pair); same contract as ``GAN``'s.
+    def mean_score(self, outputs: tf.Tensor) -> tf.Tensor:
+        """Mean of D's scores for display: σ of logits, or critic values as they are."""
+        return tf.reduce_mean(tf.sigmoid(outputs) if self.loss_fn.outputs_are_logits else outputs)
 
-        The caption embedding is computed here, under D's tape, so that with
-        ``train_text_encoder`` D's loss trains the encoder too.
+    def discriminator_objective(self, step: Step) -> dict[str, Any]:
+        """s_r = D(x, h), s_f = D(G(z, h), h) and, for GAN-CLS, s_w = D(x, ĥ).
+
+        GAN: ``d_adv`` = L_D(s_r, s_f). GAN-CLS: ``d_adv`` and ``d_cls`` = L_D(s_r, s_w),
+        each of weight ½ — for the sigmoid loss together the paper's
+        −[log s_r + (log(1 − s_w) + log(1 − s_f)) / 2] (``gan_cls_discriminator_loss``).
         """
-        text = self._text_under_d_tape(condition, training, "text")
-        if fake is None:
-            fake = self.generate_fakes(self.sample_noise(tf.shape(real)[0]), tf.stop_gradient(text), training=training)
-        else:  # G(z) of the generator step (compile(reuse_fakes=True)): no gradient to G here
-            fake = tf.stop_gradient(fake)
-        real_out = self.discriminate(real, text, training=training)
-        fake_out = self.discriminate(fake, text, training=training)
-        logs = {"d_real": self._d_outputs_for_display(real_out), "d_fake": self._d_outputs_for_display(fake_out)}
+        text = self.discriminator_text(step)
+        real_out = self.discriminate(step.real, text, training=step.training)
+        fake_out = self.discriminate(step.fakes(), text, training=step.training)
+        step.shared["real_out"], step.shared["fake_out"] = real_out, fake_out
+        weight = 0.5 if self.matching_aware else 1.0
+        outputs = {
+            "d_adv": Term(self.loss_fn.discriminator(real_out, fake_out), weight),
+            "d_real": self.mean_score(real_out),
+            "d_fake": self.mean_score(fake_out),
+        }
         if self.matching_aware:
-            wrong_out = self.discriminate(real, self._text_under_d_tape(condition, training, "wrong_text"), training=training)
-            per_example = gan_cls_discriminator_loss(self.loss_fn, real_out, wrong_out, fake_out)
-            logs["d_wrong"] = self._d_outputs_for_display(wrong_out)
-        else:
-            per_example = self.loss_fn.discriminator(real_out, fake_out)
-        total = _average(per_example)
-        logs = {"d_loss": tf.reduce_mean(per_example), **logs}
-        logs.update(self.discriminator_logs(real_out, fake_out))
-        for name, term in self.discriminator_penalty(real, fake, condition).items():
-            total += _average(term)
-            logs[name] = tf.reduce_mean(term)
-        if self.discriminator.losses:
-            total += tf.nn.scale_regularization_loss(tf.add_n(self.discriminator.losses))
-        return total, logs, real_out
+            wrong_out = self.discriminate(step.real, self.discriminator_text(step, "wrong_text"),
+                                          training=step.training)
+            outputs["d_cls"] = Term(self.loss_fn.discriminator(real_out, wrong_out), 0.5)
+            outputs["d_wrong"] = self.mean_score(wrong_out)
+        return outputs
 
-    def _generator_losses(self, real, condition, real_out, training, z=None, fake=None):
-        """G's loss on matching captions, plus GAN-INT's on interpolated ones."""
-        batch = tf.shape(real)[0]
-        text = self._embedding(condition, training)
-        if fake is None:
-            fake = self.generate_fakes(self.sample_noise(batch), text, training=training)
-        per_example = self.loss_fn.generator(self.discriminate(fake, text, training=training), real_out)
-        total = _average(per_example)
-        logs = {"g_loss": tf.reduce_mean(per_example)}
-        penalties = self.generator_penalty(real, fake, condition)
-        if self.interpolate:
-            beta = self.interpolation_beta
-            mixed = beta * text + (1.0 - beta) * tf.roll(text, shift=1, axis=0)
-            fake_mixed = self.generate_fakes(self.sample_noise(batch), mixed, training=training)
-            mixed_out = self.discriminate(fake_mixed, mixed, training=training)
-            penalties["g_int"] = self.interpolation_weight * self.loss_fn.generator(mixed_out, real_out)
-        for name, term in penalties.items():
-            total += _average(term)
-            logs[name] = tf.reduce_mean(term)
-        if self.generator.losses:
-            total += tf.nn.scale_regularization_loss(tf.add_n(self.generator.losses))
-        return total, logs
+    def generator_objective(self, step: Step) -> dict[str, Any]:
+        """``g_adv`` on G(z, h) (``GAN``'s); GAN-INT adds ``g_int`` on G(z', h_β), h_β = βh + (1 − β)h'.
+
+        h' is the next caption's embedding in the batch; z' is noise of its own.
+        """
+        outputs = super().generator_objective(step)
+        if not self.interpolate:
+            return outputs
+        text = self.condition_embedding(step.condition, step.training)
+        beta = self.interpolation_beta
+        mixed = beta * text + (1.0 - beta) * tf.roll(text, shift=1, axis=0)
+        fake = self.generate_fakes(self.sample_noise(step.batch_size), mixed, training=step.training)
+        real_out = step.shared.get("real_out")
+        if real_out is None:  # only relativistic losses read it
+            real_out = self.discriminate(step.real, text, training=step.training)
+        mixed_out = self.discriminate(fake, mixed, training=step.training)
+        outputs["g_int"] = Term(self.loss_fn.generator(mixed_out, tf.stop_gradient(real_out)),
+                                self.interpolation_weight)
+        return outputs
+
+    # ---------------------------------------------------------------- features
+
+    @property
+    def d_network(self) -> keras.Model:
+        """The functional D(x, φ(t)) (inside the joint model when ``train_text_encoder``)."""
+        return getattr(self.discriminator, "network", self.discriminator)
+
+    def check_feature_layer(self, layer: str | None, user: str) -> None:
+        """D's features of (image, text) exist; ``layer`` None picks ``networks.image_feature_layer``."""
+        network_utils.feature_layer(self.d_network, layer or networks.image_feature_layer(self.d_network))
+
+    def discriminate_features(self, x, condition, training: bool, layer: str | None = None):
+        """(D(x, φ(t)), D's ``layer`` features) from one forward pass, for feature-based regularizers."""
+        model = self.d_feature_models.get(layer)
+        if model is None:
+            network = self.d_network
+            hidden = network_utils.feature_layer(network, layer or networks.image_feature_layer(network))
+            model = keras.Model(network.inputs, [network.outputs[0], hidden.output])
+            self.d_feature_models[layer] = model
+        x = tf.convert_to_tensor(x, tf.float32)
+        outputs, features = model([x, self.condition_embedding(condition, training)], training=training)
+        return tf.cast(outputs, tf.float32), features
+
+    def generator_features(self, z):
+        """Refused: G(z, φ(t)) has no features of z alone (``PullingAway(on="generator")``)."""
+        raise GanzooError(
+            "ganzoo: TextToImageGAN's generator reads (z, caption), so it has no features of z alone for "
+            "PullingAway(on='generator'); use PullingAway(on='discriminator')."
+        )
 
     # -------------------------------------------------------------------- fit
 
     def fit(self, x=None, *args: Any, **kwargs: Any):
-        """``GAN.fit`` on captioned data; first builds the vocabulary and pretrains the text encoder if needed."""
-        self._check_compiled()
+        """``GAN.fit`` on captioned data, with ``preprocessor`` mapped over it.
+
+        Once, before the first GAN step: builds the word vocabulary (``tokens="words"``
+        without one) and pretrains the text encoder (``text_pretrain_steps``).
+        """
+        if self.loss_fn is None:
+            return super().fit(x, *args, **kwargs)  # GAN.fit's "not compiled" error
         if isinstance(x, tf.data.Dataset) and not (isinstance(x.element_spec, tuple) and len(x.element_spec) >= 2):
             raise GanzooError(
                 "ganzoo: TextToImageGAN trains on (images, captions) or (images, captions, "
                 "mismatched captions) batches, e.g. ganzoo.data.load('shapes'); got images only."
             )
-        if self.tokens == "words" and self.vocabulary is None:
-            if not isinstance(x, tf.data.Dataset):
-                raise GanzooError("ganzoo: a words TextToImageGAN without a vocabulary needs a tf.data.Dataset to build one.")
-            self._build_vocabulary(x)
+        needs_data = not self.preprocessor.ready or (self.text_pretrain_steps and not int(self.text_pretrained.numpy()))
+        if needs_data and not isinstance(x, tf.data.Dataset):
+            raise GanzooError(
+                "ganzoo: TextToImageGAN needs a tf.data.Dataset of (images, captions) to build its word "
+                "vocabulary and pretrain its text encoder; pass one (or vocabulary=[...], text_pretrain_steps=0)."
+            )
+        if not self.preprocessor.ready:
+            self.preprocessor.adapt(x)
         if self.text_pretrain_steps and not int(self.text_pretrained.numpy()):
-            if not isinstance(x, tf.data.Dataset):
-                raise GanzooError(
-                    "ganzoo: text encoder pretraining needs a tf.data.Dataset of (images, captions); "
-                    "pass one, or set text_pretrain_steps=0."
-                )
             self.pretrain_text_encoder(x)
-        validation = kwargs.get("validation_data")
-        if validation is not None:
-            kwargs["validation_data"] = self._ids_dataset(validation)
-        # Under a strategy, fit calls the model on a data batch when any layer is unbuilt
-        # (and fails: call() takes noise); the vectorizer's StringLookup never marks itself built.
-        for layer in self.vectorizer._flatten_layers():
-            if not layer.built:
-                layer.build(None)
-        return super().fit(self._ids_dataset(x), *args, **kwargs)
+        if kwargs.get("validation_data") is not None:
+            kwargs["validation_data"] = self.preprocessor.map(kwargs["validation_data"])
+        self.preprocessor.build()
+        return super().fit(self.preprocessor.map(x), *args, **kwargs)
 
     def evaluate(self, x=None, *args: Any, **kwargs: Any):
-        return super().evaluate(self._ids_dataset(x), *args, **kwargs)
+        return super().evaluate(self.preprocessor.map(x), *args, **kwargs)
 
     # --------------------------------------------------------------- sampling
 
@@ -567,7 +474,8 @@ class TextToImageGAN(GAN):
         z, ids = inputs
         return self.generator([z, self.text_encoder(ids, training=False)], training=training)
 
-    def _captions_for(self, n: int, text: Any) -> list:
+    def captions_for(self, n: int, text: Any = None) -> list:
+        """``n`` captions: ``text`` (one, or one per image) or ``sample_captions`` cycled, each repeated."""
         if text is None:
             repeat = -(-n // len(self.sample_captions))
             return [c for c in self.sample_captions for _ in range(repeat)][:n]
@@ -581,17 +489,17 @@ class TextToImageGAN(GAN):
         return text
 
     def generate(
-        self, n: int | None = None, seed: int | None = None, z: np.ndarray | None = None,
-        text: Any = None, batch_size: int = 256,
+        self, n: int | None = None, seed: int | None = None, text: Any = None, z: np.ndarray | None = None,
+        batch_size: int = 256,
     ) -> np.ndarray:
         """Images for captions: float32 ``[n, H, W, C]`` in [-1, 1].
 
         Args:
             n: how many images (default: one per caption).
             seed: fixes the noise.
+            text: the condition: a caption, or one per image; None cycles
+                ``sample_captions`` (consecutive images share a caption, so a grid's rows do).
             z: explicit noise ``[n, latent_dim]`` (then ``n`` and ``seed`` are ignored).
-            text: a caption, or one per image; None cycles ``sample_captions``
-                (consecutive images share a caption, so a grid's rows do).
             batch_size: generator batch size.
         """
         if z is not None:
@@ -600,7 +508,7 @@ class TextToImageGAN(GAN):
         elif n is None:
             n = 1 if isinstance(text, (str, bytes)) else len(list(text or self.sample_captions))
         n = int(n)
-        captions = self._captions_for(n, text)
+        captions = self.captions_for(n, text)
         if z is None:
             z = self.noise(n, seed)
         if z.ndim != 2 or z.shape[1] != self.latent_dim:
@@ -643,7 +551,7 @@ class TextToImageGAN(GAN):
         Any string is answered: empty, unknown words or characters, too long,
         or not UTF-8 (see ``ganzoo.text``).
         """
-        self._check_vocabulary()
+        self.preprocessor.check_ready()
         generator, encoder, vectorizer, latent_dim = self.generator, self.text_encoder, self.vectorizer, self.latent_dim
 
         def embed(text):
@@ -715,5 +623,4 @@ class TextToImageGAN(GAN):
         return cls(**config)
 
 
-__all__ = ["TextToImageGAN", "build_generator", "build_discriminator", "gan_cls_discriminator_loss",
-           "JointDiscriminator", "DEFAULT_SAMPLE_CAPTIONS"]
+__all__ = ["TextToImageGAN", "gan_cls_discriminator_loss", "DEFAULT_SAMPLE_CAPTIONS"]
