@@ -60,3 +60,24 @@ def for_policy(optimizer: keras.optimizers.Optimizer, policy_name: str) -> keras
     if policy_name == "mixed_float16" and not isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
         return keras.optimizers.LossScaleOptimizer(optimizer)
     return optimizer
+
+
+class NetworkCache:
+    """Networks built on demand (e.g. D's feature models), out of ``model.save``'s sight.
+
+    Keras' saving walks every attribute of a model, private ones too, and stores the
+    networks it finds in lists and dicts: a dict of helper models on a GAN would add
+    groups to its .keras file. It does not look inside other objects, such as this one.
+    """
+
+    def __init__(self) -> None:
+        self._networks: dict[Any, keras.Model] = {}
+
+    def get(self, key: Any, build: Callable[[], keras.Model]) -> keras.Model:
+        """The network stored under ``key``, built by ``build()`` the first time."""
+        if key not in self._networks:
+            self._networks[key] = build()
+        return self._networks[key]
+
+    def __len__(self) -> int:
+        return len(self._networks)

@@ -1,10 +1,13 @@
 """TextToImageGAN: the GAN-CLS and GAN-INT objectives, the four variants, feature regularizers, the
 preprocessor, save/load, export that takes raw strings."""
 
+import io
 import os
 import subprocess
 import sys
+import zipfile
 
+import h5py
 import keras
 import numpy as np
 import pytest
@@ -133,6 +136,28 @@ def test_feature_matching_and_pulling_away_read_d_features_of_image_and_text(con
                                + logs["pulling_away"], rtol=1e-5)
     with pytest.raises(GanzooError, match="on='discriminator'"):
         tiny().compile(regularizers=[PullingAway(0.1, on="generator")])
+
+
+def saved_groups(model, path):
+    """The weight groups a .keras file stores (Keras saves every object it finds on the model)."""
+    model.save(path)
+    with zipfile.ZipFile(path) as archive, archive.open("model.weights.h5") as weights:
+        with h5py.File(io.BytesIO(weights.read()), "r") as store:
+            groups = set()
+            store.visit(groups.add)
+    return groups
+
+
+def test_feature_regularizers_leave_the_saved_structure_unchanged(tmp_path):
+    # The .keras files of earlier runs and presets load by these paths: the D-features models
+    # that FeatureMatching builds must not join them.
+    plain = tiny(text_pretrain_steps=0)
+    plain.compile(run_eagerly=True)
+    regularized = tiny(text_pretrain_steps=0)
+    regularized.compile(regularizers=[FeatureMatching(1.0)], run_eagerly=True)
+    regularized.fit(data(), epochs=1, verbose=0)
+    assert len(regularized.d_feature_models)  # built, so there is something that could leak
+    assert saved_groups(regularized, str(tmp_path / "r.keras")) == saved_groups(plain, str(tmp_path / "p.keras"))
 
 
 def test_preprocessor_tokenizes_captions_in_the_input_pipeline_not_in_the_step():

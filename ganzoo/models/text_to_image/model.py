@@ -205,7 +205,7 @@ class TextToImageGAN(GAN):
         self.image_encoder = text_lib.build_image_encoder(image_shape, text_dim)
         self.vectorizer = preprocessor.vectorizer  # tracked here: its vocabulary is saved with the model
         object.__setattr__(self, "preprocessor", preprocessor)
-        object.__setattr__(self, "d_feature_models", {})
+        object.__setattr__(self, "d_feature_models", network_utils.NetworkCache())  # not saved
         self.text_pretrained = keras.Variable(0, dtype="int32", trainable=False, name="text_pretrained")
         self.image_shape = image_shape
         self.projection_dim = int(projection_dim)
@@ -406,23 +406,26 @@ class TextToImageGAN(GAN):
 
     # ---------------------------------------------------------------- features
 
-    @property
-    def d_network(self) -> keras.Model:
-        """The functional D(x, φ(t)) (inside the joint model when ``train_text_encoder``)."""
+    def discriminator_network(self) -> keras.Model:
+        """The functional D(x, φ(t)) (inside the joint model when ``train_text_encoder``).
+
+        A method, not a property: Keras' saving walks properties and would store D twice.
+        """
         return getattr(self.discriminator, "network", self.discriminator)
 
     def check_feature_layer(self, layer: str | None, user: str) -> None:
         """D's features of (image, text) exist; ``layer`` None picks ``networks.image_feature_layer``."""
-        network_utils.feature_layer(self.d_network, layer or networks.image_feature_layer(self.d_network))
+        network = self.discriminator_network()
+        network_utils.feature_layer(network, layer or networks.image_feature_layer(network))
 
     def discriminate_features(self, x, condition, training: bool, layer: str | None = None):
         """(D(x, φ(t)), D's ``layer`` features) from one forward pass, for feature-based regularizers."""
-        model = self.d_feature_models.get(layer)
-        if model is None:
-            network = self.d_network
+        def build() -> keras.Model:
+            network = self.discriminator_network()
             hidden = network_utils.feature_layer(network, layer or networks.image_feature_layer(network))
-            model = keras.Model(network.inputs, [network.outputs[0], hidden.output])
-            self.d_feature_models[layer] = model
+            return keras.Model(network.inputs, [network.outputs[0], hidden.output])
+
+        model = self.d_feature_models.get(layer, build)
         x = tf.convert_to_tensor(x, tf.float32)
         outputs, features = model([x, self.condition_embedding(condition, training)], training=training)
         return tf.cast(outputs, tf.float32), features
