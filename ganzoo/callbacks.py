@@ -429,3 +429,61 @@ class StopOnNonFinite(keras.callbacks.Callback):
                     f"step {batch + 1}; nothing was saved or exported from this state. Lower the "
                     "learning rates, or resume from the last backup with other settings."
                 )
+
+
+class HeldOutPreview(keras.callbacks.Callback):
+    """Saves a PNG of the model on fixed held-out inputs every ``every`` epochs.
+
+    For models that turn an input into an image (SRGAN's LR photos, frontalization's posed
+    faces): one batch the model never trains on is split with ``model.unpack`` into
+    (targets, conditions); each grid has three rows — the image input (resized to the output's
+    size, nearest neighbour), ``model.generate(n, **conditions)``, and the target.
+    Files: ``{directory}/epoch_{NNNN}.png`` (as :class:`SampleGrid`).
+
+    Args:
+        directory: where the PNGs go (created).
+        batch: one held-out dataset element (e.g. ``next(iter(data.load(..., split="test")))``).
+        num: columns (held-out examples) per grid.
+        every: epochs between grids.
+        log_dir: optional TensorBoard log directory.
+    """
+
+    def __init__(self, directory: str, batch, num: int = 8, every: int = 1, log_dir: str | None = None):
+        super().__init__()
+        self.directory, self.batch = directory, batch
+        self.num, self.every, self.log_dir = int(num), max(1, int(every)), log_dir
+        self._writer = None
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        if (epoch + 1) % self.every:
+            return
+        grid = image_utils.make_grid(preview_rows(self.model, self.batch, self.num), columns=self.num)
+        image_utils.save_png(os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), grid)
+        if self.log_dir:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
+            with self._writer.as_default():
+                tf.summary.image("held_out", grid[None], step=epoch + 1)
+            self._writer.flush()
+
+
+def image_conditions(model, batch) -> dict:
+    """The conditions of a dataset element that are images (``{}`` for unconditional or label data)."""
+    _, condition = model.unpack(batch)
+    if not isinstance(condition, dict):
+        return {}
+    return {k: v for k, v in condition.items() if getattr(v, "shape", None) is not None and len(v.shape) == 4}
+
+
+def preview_rows(model, batch, num: int) -> np.ndarray:
+    """``[3·n, H, W, C]``: image inputs, the model's outputs on them, and the targets, row by row."""
+    real, condition = model.unpack(batch)
+    n = min(int(num), int(real.shape[0]))
+    condition = {k: np.asarray(v)[:n] for k, v in condition.items()}
+    output = np.asarray(model.generate(n, seed=0, **condition), np.float32)
+    source = next(iter(image_conditions(model, batch).values()))[:n]
+    source = tf.image.resize(source, output.shape[1:3], method="nearest").numpy()
+    target = np.asarray(real, np.float32)[:n]
+    if source.shape[-1] != output.shape[-1]:
+        source = np.repeat(source[..., :1], output.shape[-1], axis=-1)
+    return np.concatenate([source, output, target], axis=0)

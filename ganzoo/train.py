@@ -218,6 +218,31 @@ def compile_model(model: Any, train: dict[str, Any]) -> None:
     )
 
 
+def preview_callback(model: Any, config: dict[str, Any], dataset, directory: str, log_dir: str):
+    """Samples from fixed noise (``SampleGrid``), or, for a model that turns input images into
+    images (SRGAN, frontalization), its outputs on fixed held-out inputs (``HeldOutPreview``)."""
+    import tensorflow as tf
+
+    from ganzoo import callbacks as callbacks_lib
+    from ganzoo import data as data_lib
+
+    train_cfg = config["train"]
+    first = next(iter(dataset))
+    if not callbacks_lib.image_conditions(model, first):
+        return callbacks_lib.SampleGrid(directory, num=train_cfg["num_samples"], seed=config["seed"],
+                                        every=train_cfg["sample_every"], log_dir=log_dir)
+    options = dict(config["data"])
+    name, options["split"] = options.pop("name"), "test"
+    num = min(8, int(train_cfg["num_samples"]))
+    try:
+        held_out = next(iter(data_lib.load(name, batch_size=num, seed=config["seed"], **options)))
+    except (GanzooError, ValueError, tf.errors.OpError, StopIteration):
+        logging.warning("ganzoo.train: %s has no test split to preview; the previews show training inputs.", name)
+        held_out = first
+    return callbacks_lib.HeldOutPreview(directory, held_out, num=num, every=train_cfg["sample_every"],
+                                        log_dir=log_dir)
+
+
 def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str = "auto") -> dict[str, Any]:
     """Runs the whole job for ``config`` in ``workdir``; returns the metrics written.
 
@@ -297,13 +322,7 @@ def _train_locked(config: dict[str, Any], workdir: str, overwrite: bool, verbose
     callbacks = [callbacks_lib.StopOnNonFinite(), backup, throughput]
     if chief:
         callbacks[2:2] = [
-            callbacks_lib.SampleGrid(
-                join("samples"),
-                num=train_cfg["num_samples"],
-                seed=config["seed"],
-                every=train_cfg["sample_every"],
-                log_dir=join("logs"),
-            ),
+            preview_callback(model, config, dataset, join("samples"), join("logs")),
             keras.callbacks.TensorBoard(join("logs"), update_freq="epoch"),
         ]
     if verbose == "auto":
