@@ -1,12 +1,16 @@
-"""SRGAN: sub-pixel layout, shapes for 2/3/4x, the two phases, round trips, any-size serving, errors."""
+"""SRGAN: sub-pixel layout, shapes for 2/3/4x, the phases, round trips, tiled any-size serving, errors."""
 
+import json
+import subprocess
+import sys
+import textwrap
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from ganzoo.data import photos  # noqa: F401  (registers photos for previews)
+from ganzoo.data import photos
 from ganzoo.errors import GanzooError
 from ganzoo.export import save_generator
 from ganzoo.models import srgan as srgan_lib
@@ -101,8 +105,28 @@ def test_pretraining_steps_come_first_then_gan_steps_update_d():
     assert int(model.g_optimizer.iterations) == 4 and int(model.d_optimizer.iterations) == 2
     assert changed(d0, model.discriminator)
     assert {"content_loss", "adv_loss", "g_loss", "d_loss", "d_real", "d_fake", "psnr", "mse"} == set(history)
-    expected_g = history["content_loss"][0] + 1e-3 * history["adv_loss"][0]
+    # g_loss is the phase's total: content + adv_weight x (-log D(G(lr))), the latter shown as adv_loss.
+    expected_g = history["content_loss"][0] + history["adv_loss"][0]
     assert history["g_loss"][0] == pytest.approx(expected_g, rel=1e-4)
+    assert 1e-3 * 0.1 < history["adv_loss"][0] < 1e-3 * 5.0  # weighted: -log D(G(lr)) of a fresh D is ~0.7
+
+
+def test_phases_are_content_pretraining_then_d_and_g_sharing_one_generator_pass():
+    assert [p.name for p in tiny(adv_weight=0.0, pretrain_steps=5).phases()] == ["content"]
+    assert [p.name for p in tiny(adv_weight=1e-3).phases()] == ["d", "g"]
+    content, d, g = tiny(adv_weight=1e-3, pretrain_steps=5).phases()
+    assert (content.first_steps, d.after_steps, g.after_steps) == (5, 5, 5)
+    assert d.shares_fakes and g.terms == ("content_loss", "adv_loss") and not content.evaluate
+
+
+def test_a_gan_step_runs_the_generator_once(monkeypatch):
+    model = tiny(adv_weight=1e-3)
+    model.compile(run_eagerly=True, reuse_fakes=False)  # the train script's default; SRGAN always shares
+    calls = []
+    original = model.generate_fakes
+    monkeypatch.setattr(model, "generate_fakes", lambda *a, **k: calls.append(1) or original(*a, **k))
+    model.fit(pairs(n=4), epochs=1, verbose=0)  # 2 GAN steps
+    assert int(model.d_optimizer.iterations) == 2 and len(calls) == 2
 
 
 def test_the_phase_switches_inside_one_fit():
@@ -213,13 +237,51 @@ def test_missing_vgg_weights_name_the_expected_file(monkeypatch):
     tiny(content_loss="mse").compile()  # mse never needs weights
 
 
-def test_generate_super_resolves_fixed_held_out_crops():
+def test_generate_super_resolves_the_given_lr_images_and_reads_no_data():
     model = tiny(adv_weight=0.0, residual_to_bicubic=True)
-    a, b = model.generate(3, seed=4), model.generate(3, seed=4)
-    assert a.shape == (3, 32, 32, 3) and np.array_equal(a, b)
-    preview = model.preview(3, seed=4)
-    np.testing.assert_allclose(preview["sr"], preview["bicubic"], atol=1e-5)  # untrained = bicubic
-    assert preview["lr"].shape == (3, 8, 8, 3) and preview["hr"].shape == (3, 32, 32, 3)
+    lr = np.random.default_rng(0).uniform(-1, 1, (4, 6, 5, 3)).astype("float32")
+    out = model.generate(3, lr=lr)
+    assert out.shape == (3, 24, 20, 3) and out.dtype == np.float32
+    bicubic = tf.image.resize(lr[:3], [24, 20], method="bicubic").numpy()
+    np.testing.assert_allclose(out, np.clip(bicubic, -1, 1), atol=1e-5)  # untrained = bicubic
+    assert np.array_equal(model.generate(3, seed=1, lr=lr), out)  # deterministic: the seed changes nothing
+    with pytest.raises(GanzooError, match=r"not noise; call generate\(n, lr=images\)"):
+        model.generate(3, seed=4)
+    with pytest.raises(GanzooError, match=r"needs lr of shape \[>= 5"):
+        model.generate(5, lr=lr)
+    with pytest.raises(GanzooError, match="lr= images only, not labels"):
+        model.generate(2, lr=lr, labels=[0, 1])
+
+
+def test_old_files_naming_a_preview_dataset_still_load():
+    config = {**tiny(adv_weight=0.0).get_config(), "preview_data": "photos", "preview_options": {"seed": 1}}
+    model = SRGAN.from_config(config)
+    assert "preview_data" not in model.get_config() and model.get_config()["lr_shape"] == [8, 8, 3]
+
+
+def fake_vgg(weights):
+    images = keras.Input((None, None, 3))
+    features = keras.layers.Conv2D(4, 3, strides=16, padding="same", name="phi")(images)
+    return keras.Model(images, features)
+
+
+def test_vgg_is_loaded_only_for_a_gan_phase_and_saved_files_load_without_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(srgan_lib.objective, "build_vgg_features", fake_vgg)
+    monkeypatch.delenv(srgan_lib.VGG19_ENV, raising=False)
+    tiny(content_loss="vgg", adv_weight=0.0).compile()  # SRResNet: the pixel MSE, no VGG
+    weights_file = tmp_path / "vgg19.h5"
+    weights_file.write_bytes(b"stand-in")
+    model = tiny(content_loss="vgg", adv_weight=1e-3, vgg_weights=str(weights_file))
+    model.compile()
+    history = model.fit(pairs(n=2), epochs=1, verbose=0).history
+    assert history["content_loss"][0] != pytest.approx(history["mse"][0])  # the features' MSE
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    weights_file.unlink()
+    loaded = keras.models.load_model(path)  # compiled from its config, without the VGG file
+    assert loaded.content_loss == "vgg" and loaded.loss_fn is not None
+    with pytest.raises(GanzooError, match="vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"):
+        loaded.fit(pairs(n=2), epochs=1, verbose=0)
 
 
 @pytest.mark.slow
@@ -243,3 +305,69 @@ def test_vgg_content_loss_uses_pre_activation_conv5_4_features(tmp_path, monkeyp
     history = model.fit(pairs(n=2), epochs=1, verbose=0).history
     assert history["content_loss"][0] != pytest.approx(history["mse"][0])
     assert np.isfinite(history["g_loss"][0])
+
+
+def test_receptive_radius_counts_each_convolution_at_its_resolution():
+    # head 9x9 (4) + 2 per block + body (1) + up1 (1) + up2 at 2x (0.5) + tail 9x9 at 4x (1) = 9.5 -> 10
+    assert srgan_lib.receptive_radius(srgan_lib.build_generator(num_blocks=1, filters=8)) == 10
+    assert srgan_lib.receptive_radius(srgan_lib.build_generator(num_blocks=16)) == 40  # the paper's
+
+
+def test_super_resolve_in_tiles_equals_the_whole_image():
+    model = tiny(adv_weight=0.0, tile_size=8)
+    image = np.random.default_rng(0).uniform(-1, 1, (2, 21, 19, 3)).astype("float32")
+    whole = np.clip(model.generator(image, training=False).numpy(), -1, 1)
+    np.testing.assert_allclose(model.super_resolve(image), whole, atol=1e-5)
+    # The overlap is what makes it seamless: without it the tiles' borders show.
+    object.__setattr__(model, "_tiled_generator", None)
+    model.tile_overlap = 0
+    assert np.abs(model.super_resolve(image) - whole).max() > 1e-3
+    with pytest.raises(GanzooError, match=r"21x19 image, more than this SRGAN's max_pixels=100"):
+        tiny(max_pixels=100).super_resolve(image)
+
+
+def test_export_tiles_large_images_and_refuses_more_than_max_pixels(tmp_path):
+    model = tiny(adv_weight=0.0, max_pixels=30 * 30, tile_size=8)
+    loaded = tf.saved_model.load(save_generator(model, str(tmp_path / "saved")))
+    image = np.random.default_rng(0).uniform(0, 1, (2, 30, 27, 3)).astype("float32")
+    out = loaded.signatures["serving_default"](lr_images=tf.constant(image))["hr_images"].numpy()
+    whole = np.clip((model.generator(image * 2 - 1, training=False).numpy() + 1) / 2, 0, 1)
+    np.testing.assert_allclose(out, whole, atol=1e-5)
+    as_uint8 = np.round(image * 255).astype(np.uint8)
+    out8 = loaded.signatures["super_resolve_uint8"](lr_images=tf.constant(as_uint8))["hr_images"].numpy()
+    np.testing.assert_array_equal(out8, model.super_resolve(as_uint8))
+    too_big = np.zeros((1, 31, 30, 3), np.uint8)
+    for name, x in (("super_resolve_uint8", too_big), ("serving_default", too_big.astype("float32"))):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"more pixels \(height x width\) than max_pixels=900"):
+            loaded.signatures[name](lr_images=tf.constant(x))
+
+
+LARGE_REQUEST_SCRIPT = textwrap.dedent(
+    """
+    import json, resource, sys
+    import numpy as np, tensorflow as tf
+    loaded = tf.saved_model.load(sys.argv[1])
+    serve = loaded.signatures["super_resolve_uint8"]
+    out = serve(lr_images=tf.zeros([1, 2000, 2000, 3], tf.uint8))["hr_images"]
+    try:
+        serve(lr_images=tf.zeros([1, 2100, 2100, 3], tf.uint8))
+        refused = ""
+    except tf.errors.InvalidArgumentError as error:
+        refused = error.message
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"shape": list(out.shape), "peak_mb": peak_mb, "refused": refused}))
+    """
+)
+
+
+@pytest.mark.slow
+def test_a_2000x2000_request_is_served_in_flat_memory_and_a_larger_one_refused(tmp_path):
+    path = save_generator(tiny(adv_weight=0.0, residual_to_bicubic=True), str(tmp_path / "saved"))
+    result = subprocess.run([sys.executable, "-c", LARGE_REQUEST_SCRIPT, path], capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    assert facts["shape"] == [1, 8000, 8000, 3]
+    assert "max_pixels=4194304" in facts["refused"]
+    # The uint8 output is 192 MB; without tiles this network's activations alone need > 16 GB.
+    assert facts["peak_mb"] < 3000, facts
