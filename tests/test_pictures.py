@@ -91,7 +91,7 @@ def test_super_resolution_columns_are_lr_bicubic_each_model_and_hr():
     from ganzoo.models import SRGAN
 
     model = SRGAN(lr_shape=(8, 8, 3), scale=4, num_blocks=1, g_filters=8, d_filters=4, d_dense=8,
-                  content_loss="mse", preview_data=None)
+                  content_loss="mse")
     rng = np.random.default_rng(0)
     photos = [{"name": f"p{i}", "hr": rng.uniform(-1, 1, (40, 48, 3)).astype("float32")} for i in range(2)]
     for photo in photos:
