@@ -260,16 +260,26 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     # Multi-worker collectives must be set up before any other TensorFlow work
     # (validation builds optimizers, which creates variables).
     strategy = distribute.get_strategy(config.get("strategy", "default"))
-    # Seed before validation: it imports the model modules, whose module-level
-    # initializers draw their seeds from Python's `random` when imported; seeded
-    # first, two fresh processes of one command build the same initial weights.
-    seed = config.get("seed")
-    if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**32:
-        keras.utils.set_random_seed(seed)
+    seed_before_import(config)
     config_lib.validate(config)
     chief = distribute.is_chief(strategy)
     with WorkdirLock(workdir, "ganzoo.train") if chief else contextlib.nullcontext():
         return _train_locked(config, workdir, overwrite, verbose, strategy, chief)
+
+
+def seed_before_import(config: Any) -> None:
+    """Seeds Python, NumPy, TensorFlow and Keras with ``config``'s seed (when it is valid).
+
+    Call it before ``ganzoo.models`` is first imported (validation imports it):
+    the model modules' module-level initializers draw their seeds from Python's
+    ``random`` when imported, so seeded first, two fresh processes of one command
+    build the same initial weights.
+    """
+    import keras
+
+    seed = config.get("seed") if isinstance(config, dict) else getattr(config, "seed", None)
+    if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**32:
+        keras.utils.set_random_seed(seed)
 
 
 def _train_locked(config: dict[str, Any], workdir: str, overwrite: bool, verbose: int | str,
@@ -404,6 +414,7 @@ def main(argv: list[str], model_overrides: dict[str, str] | None = None) -> None
     if FLAGS.config is None or not FLAGS.workdir:
         sys.exit("ganzoo.train: pass --config=configs/<name>.py and --workdir=<dir>.")
     try:
+        seed_before_import(FLAGS.config)  # the overrides may import the models
         apply_model_overrides(FLAGS.config, model_overrides or {})
         train(FLAGS.config, FLAGS.workdir, overwrite=FLAGS.overwrite)
     except GanzooError as error:
@@ -427,27 +438,34 @@ def apply_model_overrides(config: Any, overrides: dict[str, str]) -> None:
     """Sets ``config.model.KEY`` from command-line text, typed like the key's current value (or
     the model constructor's default); keys must be the model's own arguments."""
     import ast
-    import inspect
-
-    from ganzoo import models as models_lib
 
     if not overrides:
         return
-    params = inspect.signature(models_lib.get(config.model.name).__init__).parameters
     config.model.unlock()
     for key, text in overrides.items():
         if key in config.model:
             current = config.model[key]
-        elif key in params and key not in ("self", "kwargs", "seed") and params[key].kind is params[key].POSITIONAL_OR_KEYWORD:
-            current = params[key].default
         else:
-            known = sorted((set(config.model) | set(params)) - {"self", "kwargs", "name"})
-            raise GanzooError(
-                f"ganzoo.train: unknown config key model.{key} in --config.model.{key}; model "
-                f"'{config.model.name}' takes {', '.join(known)}."
-            )
+            params = _model_parameters(config.model.name)
+            if key not in params:
+                known = sorted((set(config.model) | set(params)) - {"name"})
+                raise GanzooError(
+                    f"ganzoo.train: unknown config key model.{key} in --config.model.{key}; model "
+                    f"'{config.model.name}' takes {', '.join(known)}."
+                )
+            current = params[key].default
         config.model[key] = _parse_value(f"--config.model.{key}={text}", text, current, ast)
     config.model.lock()
+
+
+def _model_parameters(name: str) -> dict[str, Any]:
+    """The keyword arguments of model ``name``'s constructor (imports ``ganzoo.models``)."""
+    import inspect
+
+    from ganzoo import models as models_lib
+
+    params = inspect.signature(models_lib.get(name).__init__).parameters
+    return {k: p for k, p in params.items() if k != "self" and p.kind is p.POSITIONAL_OR_KEYWORD}
 
 
 def _parse_value(flag: str, text: str, like: Any, ast: Any) -> Any:
