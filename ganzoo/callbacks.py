@@ -220,6 +220,10 @@ class Backup(keras.callbacks.BackupAndRestore):
                 continue
             if number:
                 logging.warning("ganzoo: resumed from the older backup '%s'.", folder)
+            if self.write:  # what a kill left: a partial backup, one backup too many
+                shutil.rmtree(os.path.join(self.backup_dir, self.PARTIAL), ignore_errors=True)
+                for old in self.backups(self.backup_dir)[max(self.keep, number + 1):]:
+                    shutil.rmtree(old)
             return metadata
         return None
 
