@@ -143,32 +143,8 @@ def test_overwrite_refuses_what_ganzoo_did_not_write_before_removing_anything(tm
     assert listing(workdir) == before and (outside / "holiday.png").read_bytes() == b"precious"
 
 
-# -- 10. every numeric key's range, before the first step ------------------------------------
-
-
-@pytest.mark.parametrize(
-    "change, message",
-    [
-        (lambda c: c.train.update(g_optimizer=dict(name="adam", learning_rate=0.0)),
-         r"train.g_optimizer.learning_rate=0.0 must be positive"),
-        (lambda c: c.train.update(d_optimizer=dict(name="adam", learning_rate=-2e-4)),
-         r"train.d_optimizer.learning_rate=-0.0002 must be positive"),
-        (lambda c: setattr(c.model, "latent_dim", 0), r"model.latent_dim=0 must be at least 1"),
-        (lambda c: setattr(c.model, "g_filters", -8), r"model.g_filters=-8 must be at least 1"),
-        (lambda c: setattr(c.train, "num_samples", 0), r"train.num_samples=0 must be at least 1"),
-        (lambda c: setattr(c, "seed", -1), r"seed=-1 must be a whole number from 0 to 2\*\*32 - 1"),
-        (lambda c: setattr(c.data, "image_size", -16), r"data.image_size=-16 must be at least 1"),
-        (lambda c: c.train.update(batch_size=4096, steps_per_epoch=0),
-         r"train.batch_size=4096 is larger than dataset 'digits', so an epoch has 0 steps"),
-    ],
-)
-def test_out_of_range_numbers_are_refused_naming_the_key_before_the_first_step(tmp_path, change, message):
-    config = tiny_config()
-    config.unlock()
-    change(config)
-    with pytest.raises(GanzooError, match=message):
-        train_lib.train(config, str(tmp_path / "run"), verbose=0)
-    assert not (tmp_path / "run" / "config.json").exists()
+# -- 10. every numeric key's range, before the first step: cases in
+# test_train_script.test_bad_config_values_fail_before_training.
 
 
 # -- 11. a run that fails before its first step blocks nothing -------------------------------

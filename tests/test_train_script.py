@@ -190,6 +190,18 @@ def test_interrupted_run_with_another_config_is_refused(tmp_path, monkeypatch):
         (lambda c: setattr(c.train, "loss", "hingeloss"), "unknown loss 'hingeloss'"),
         (lambda c: setattr(c, "strategy", "horovod"), "unknown strategy 'horovod'"),
         (lambda c: c.train.update(g_optimizer=dict(name="adamm")), "not a Keras optimizer"),
+        # Issue 22: every numeric key's range, naming the key.
+        (lambda c: c.train.update(g_optimizer=dict(name="adam", learning_rate=0.0)),
+         r"train.g_optimizer.learning_rate=0.0 must be positive"),
+        (lambda c: c.train.update(d_optimizer=dict(name="adam", learning_rate=-2e-4)),
+         r"train.d_optimizer.learning_rate=-0.0002 must be positive"),
+        (lambda c: setattr(c.model, "latent_dim", 0), r"model.latent_dim=0 must be at least 1"),
+        (lambda c: setattr(c.model, "g_filters", -8), r"model.g_filters=-8 must be at least 1"),
+        (lambda c: setattr(c.train, "num_samples", 0), r"train.num_samples=0 must be at least 1"),
+        (lambda c: setattr(c, "seed", -1), r"seed=-1 must be a whole number from 0 to 2\*\*32 - 1"),
+        (lambda c: setattr(c.data, "image_size", -16), r"data.image_size=-16 must be at least 1"),
+        (lambda c: c.train.update(batch_size=4096, steps_per_epoch=0),
+         r"train.batch_size=4096 is larger than dataset 'digits', so an epoch has 0 steps"),
     ],
 )
 def test_bad_config_values_fail_before_training(tmp_path, change, message):
