@@ -256,3 +256,20 @@ def test_super_resolution_presets_serve_any_size_and_reproduce_their_recorded_ps
     column = "srgan" if name == "srgan_photos" else "srresnet"
     assert abs(psnr - recorded[column]["psnr"]) < 0.01, (psnr, recorded[column])
     assert psnr > recorded["bicubic"]["psnr"] + 0.5
+
+
+@pytest.mark.slow
+def test_frontalization_preset_reproduces_its_recorded_psnr_and_ssim_per_yaw():
+    from ganzoo.data import synthfaces
+    from ganzoo.metrics import face_identity
+    from ganzoo.models import FrontalizationGAN
+
+    recorded = presets.info("frontalization_synthfaces")["quality"]["measurements"][-1]
+    assert recorded["of"] == "this preset's float16 generator"
+    gan = FrontalizationGAN.from_preset("frontalization_synthfaces")
+    data = synthfaces.arrays("test", 64, num_identities=500, variants=2)  # configs/frontalization_synthfaces.py
+    # The preset ships G only: the rank-1 figures need the run's identity network, PSNR and SSIM do not.
+    scores = face_identity.frontalization_scores(gan.identity_network, gan.frontalize, data)
+    for yaw in face_identity.YAW_BINS:
+        assert abs(scores[f"psnr_yaw{yaw}"] - recorded["figures"][f"psnr_yaw{yaw}"]) < 0.01, (yaw, scores)
+        assert abs(scores[f"ssim_yaw{yaw}"] - recorded["figures"][f"ssim_yaw{yaw}"]) < 1e-3, (yaw, scores)
