@@ -303,7 +303,7 @@ class TextToImageGAN(GAN):
         return [d, g]
 
     def unpack(self, data: Any) -> tuple[tf.Tensor, dict[str, tf.Tensor]]:
-        """``(images, ids[, mismatched ids, ...])`` -> (images, {"ids", "wrong_ids"[, "text", "wrong_text"]}).
+        """``(images, captions[, mismatched, ...])`` -> (images, {"ids", "wrong_ids"[, "text", "wrong_text"]}).
 
         A frozen encoder (the paper's) runs once a step, on both caption sets
         together, and D's and G's objectives share its embeddings ("text",
@@ -314,12 +314,10 @@ class TextToImageGAN(GAN):
                 "ganzoo: TextToImageGAN trains on (images, captions) or (images, captions, "
                 "mismatched captions) batches, e.g. ganzoo.data.load('shapes'); got images only."
             )
+        # fit and evaluate map the preprocessor over the dataset, so their steps get ids and this
+        # does nothing; a raw element (a callback's, a custom loop's) is tokenized here.
+        data = self.preprocessor(*data)
         ids = data[1]
-        if ids.dtype == tf.string:
-            raise GanzooError(
-                "ganzoo: TextToImageGAN's step got caption strings; map model.preprocessor over the "
-                "dataset first (fit and evaluate do) so that it sees token ids."
-            )
         wrong = data[2] if len(data) > 2 else tf.roll(ids, shift=1, axis=0)
         condition = {"ids": ids, "wrong_ids": wrong}
         if not self.train_text_encoder:
