@@ -11,6 +11,7 @@ from ganzoo import training
 from ganzoo.models.frontalization import identity as identity_lib
 from ganzoo.models.frontalization import losses as fl
 from ganzoo.models.frontalization import LOSS_NAMES, FrontalizationGAN, LandmarkPatch, build_generator
+from ganzoo.training import FeatureMatching, GradientPenalty, PullingAway
 
 SIZE = 32
 TINY = dict(image_shape=(SIZE, SIZE, 3), num_identities=4, g_filters=4, local_filters=4, d_filters=4,
@@ -162,6 +163,19 @@ def test_fit_trains_the_identity_network_first_and_logs_every_loss(trained):
     assert not np.array_equal(g_before, model.generator.trainable_weights[0].numpy())
     # Ready now: it is not trained again (fit calls this before the first step).
     assert model.train_identity_network(dataset()) == []
+
+
+def test_regularizers_join_the_phases_and_pulling_away_on_g_is_refused():
+    keras.utils.set_random_seed(0)
+    model = FrontalizationGAN(**TINY)
+    model.compile(regularizers=[FeatureMatching(1.0), GradientPenalty(10.0), PullingAway(0.1)])
+    history = model.fit(dataset(), epochs=1, verbose=0).history
+    for name in ("feature_matching", "gradient_penalty", "pulling_away", "g_loss", "d_loss"):
+        assert np.isfinite(history[name][-1]) and history[name][-1] > 0, name
+    total = sum(history[name][-1] for name in (*LOSS_NAMES, "feature_matching", "pulling_away"))
+    assert history["g_loss"][-1] == pytest.approx(total, rel=1e-5)
+    with pytest.raises(GanzooError, match="no noise input"):
+        FrontalizationGAN(**TINY).compile(regularizers=[PullingAway(0.1, on="generator")])
 
 
 def test_user_identity_weights_are_loaded_and_not_retrained(tmp_path):

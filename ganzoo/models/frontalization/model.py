@@ -212,6 +212,13 @@ class FrontalizationGAN(GAN):
 
     # ------------------------------------------------------------------ hooks
 
+    def generator_features(self, z):
+        """Refused: G maps faces, not noise, so there are no G(z) features to pull apart."""
+        raise GanzooError(
+            "ganzoo: FrontalizationGAN's generator has no noise input, so PullingAway(on='generator') "
+            "cannot apply; use PullingAway(on='discriminator') (D's features of the frontalized faces)."
+        )
+
     def sample_noise(self, batch_size):
         """TP-GAN here is deterministic: an empty ``[batch, 0]`` noise tensor."""
         return tf.zeros([batch_size, 0], tf.float32)
