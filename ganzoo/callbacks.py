@@ -472,8 +472,14 @@ class HeldOutPreview(keras.callbacks.Callback):
 
 
 def image_conditions(model, batch) -> dict:
-    """The conditions of a dataset element that are images (``{}`` for unconditional or label data)."""
-    _, condition = model.unpack(batch)
+    """The conditions of a dataset element that are images (``{}`` for unconditional or label data).
+
+    ``{}`` too when the model cannot read the element yet (a text model before its vocabulary).
+    """
+    try:
+        _, condition = model.unpack(batch)
+    except GanzooError:
+        return {}
     if not isinstance(condition, dict):
         return {}
     return {k: v for k, v in condition.items() if getattr(v, "shape", None) is not None and len(v.shape) == 4}

@@ -34,15 +34,26 @@ _TIME_PATTERNS = (
 
 
 def paper(module_doc: str) -> str:
-    """``First et al. YEAR (arXiv ID, ...)`` from a model module's docstring paragraph naming it."""
-    paragraph = " ".join(module_doc.strip().split("\n\n")[1].split())
-    authors, year = re.match(r"(.+?) (\d{4}),", paragraph).groups()
-    names = authors.replace(" et al.", "").split(", ")
-    first = names[0] if len(names) == 1 and "et al" not in authors else f"{names[0]} et al."
-    if len(names) == 2:
-        first = f"{names[0]}, {names[1]}"
-    ids = re.findall(r"arXiv (\d{4}\.\d{4,5})", paragraph)
-    return f"{first} {year} (arXiv {', '.join(ids)})"
+    """``First et al. YEAR (arXiv ID, ...)`` from the docstring paragraph that names the paper.
+
+    The paragraph starts with the authors and year (``Radford, Metz, Chintala 2015, "..."``), or
+    holds ``First et al. YEAR`` with the arXiv id; "" when no paragraph names a paper.
+    """
+    for block in module_doc.strip().split("\n\n"):
+        paragraph = " ".join(block.split())
+        ids = re.findall(r"arXiv (\d{4}\.\d{4,5})", paragraph)
+        match = re.match(r"(.+?) (\d{4}),", paragraph)
+        if match and len(match.group(1)) < 80 and not re.search(r"[:(]", match.group(1)) and ids:
+            authors, year = match.groups()
+            names = authors.replace(" et al.", "").split(", ")
+            first = names[0] if len(names) == 1 and "et al" not in authors else f"{names[0]} et al."
+            if len(names) == 2:
+                first = f"{names[0]}, {names[1]}"
+            return f"{first} {year} (arXiv {', '.join(ids)})"
+        match = re.search(r"([A-Z][\w-]+ et al\.) (\d{4})", paragraph)
+        if match and ids:
+            return f"{match.group(1)} {match.group(2)} (arXiv {', '.join(ids)})"
+    return ""
 
 
 def model_rows() -> list[tuple[str, str, str]]:
@@ -50,7 +61,8 @@ def model_rows() -> list[tuple[str, str, str]]:
     from ganzoo import models
 
     return [
-        (name, cls.__name__, paper(sys.modules[cls.__module__].__doc__ or ""))
+        (name, cls.__name__, paper(sys.modules[cls.__module__].__doc__ or "")
+         or paper(sys.modules[cls.__module__.rpartition(".")[0]].__doc__ or "") or paper(cls.__doc__ or ""))
         for name, cls in sorted(models.MODELS.items())
     ]
 

@@ -130,3 +130,26 @@ def test_phase_schedule_arithmetic():
     assert [s for s in range(16) if phase.active(s)] == [4, 8]
     with pytest.raises(GanzooError, match="repeats=0"):
         Phase("r", ("discriminator",), "d_optimizer", "x", repeats=0)
+
+
+def test_feature_regularizers_add_nothing_to_the_saved_file(tmp_path):
+    import zipfile
+
+    groups = {}
+    for name, regs in (("plain", []), ("features", [regularizers.FeatureMatching(1.0),
+                                                    regularizers.PullingAway(0.1, on="generator")])):
+        keras.utils.set_random_seed(0)
+        gan = GAN(*networks())
+        gan.compile(regularizers=regs)
+        gan.fit(points(8), epochs=1, verbose=0)
+        gan.save(tmp_path / f"{name}.keras")
+        with zipfile.ZipFile(tmp_path / f"{name}.keras") as archive:
+            import h5py
+
+            archive.extract("model.weights.h5", tmp_path / name)
+        with h5py.File(tmp_path / name / "model.weights.h5") as f:
+            found = []
+            f.visit(lambda key: found.append(key) if "optimizer" not in key else None)
+            groups[name] = sorted(found)
+        assert keras.models.load_model(tmp_path / f"{name}.keras") is not None
+    assert groups["features"] == groups["plain"]

@@ -106,7 +106,7 @@ class GAN(keras.Model):
         self.reuse_fakes = False
         # Untracked, so that model.save() writes the same variables with or without them.
         object.__setattr__(self, "regularizers", [])
-        object.__setattr__(self, "_feature_models", {})
+        object.__setattr__(self, "_feature_models", networks.NetworkCache())
         object.__setattr__(self, "_phase_step", 0)
         object.__setattr__(self, "_phase_key", None)
         object.__setattr__(self, "_train_functions", {})
@@ -354,22 +354,22 @@ class GAN(keras.Model):
 
         ``layer`` None picks D's last hidden layer. Models whose D takes a condition override it.
         """
-        model = self._feature_models.get(layer)
-        if model is None:
+        def build() -> keras.Model:
             hidden = networks.feature_layer(self.discriminator, layer)
-            model = keras.Model(networks.single_input(self.discriminator.inputs),
-                                [self.discriminator.outputs[0], hidden.output])
-            self._feature_models[layer] = model
+            return keras.Model(networks.single_input(self.discriminator.inputs),
+                               [self.discriminator.outputs[0], hidden.output])
+
+        model = self._feature_models.get(("discriminator", layer), build)
         outputs, features = model(x, training=training)
         return tf.cast(outputs, tf.float32), features
 
     def generator_features(self, z: Tensor | None) -> Tensor | None:
         """G's last hidden layer on ``z`` (``None`` only checks that G has one)."""
-        model = self._feature_models.get("generator")
-        if model is None:
+        def build() -> keras.Model:
             hidden = networks.feature_layer(self.generator, None)
-            model = keras.Model(networks.single_input(self.generator.inputs), hidden.output)
-            self._feature_models["generator"] = model
+            return keras.Model(networks.single_input(self.generator.inputs), hidden.output)
+
+        model = self._feature_models.get(("generator", None), build)
         return None if z is None else model(z, training=True)
 
     # ---------------------------------------------------------------- metrics
