@@ -90,12 +90,9 @@ def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bo
     """Checks ``workdir`` against a previous run. Returns True when resuming.
 
     Nothing is written here: ``config.json`` is recorded only once the model
-    builds, so a config that fails validation leaves no run behind, and a run
-    that failed before its first backup is nothing to resume: its config does
-    not hold up the next attempt.
+    builds, so a config that fails validation leaves no run behind (and a run
+    that fails before its first backup removes it again, see ``train``).
     """
-    from ganzoo.callbacks import Backup
-
     finished = os.path.exists(os.path.join(workdir, "metrics.json"))
     config_path = os.path.join(workdir, "config.json")
     if overwrite:
@@ -110,10 +107,6 @@ def prepare_workdir(workdir: str, config: dict[str, Any], overwrite: bool) -> bo
             "pass --overwrite to replace it or choose another --workdir."
         )
     elif os.path.exists(config_path):
-        backups = os.path.join(workdir, "checkpoints", "backup")
-        if not Backup.backups(backups) and not os.path.exists(os.path.join(backups, Backup.WEIGHTS)):
-            logging.info("The earlier run in %s stopped before its first backup; starting over.", workdir)
-            return False
         try:
             with open(config_path) as handle:
                 previous = json.load(handle)
@@ -251,8 +244,6 @@ def train(config: Any, workdir: str, overwrite: bool = False, verbose: int | str
     """
     import contextlib
 
-    import keras
-
     from ganzoo import distribute
     from ganzoo.utils.lock import WorkdirLock
 
@@ -288,7 +279,6 @@ def _train_locked(config: dict[str, Any], workdir: str, overwrite: bool, verbose
 
     from ganzoo import callbacks as callbacks_lib
     from ganzoo import data as data_lib
-    from ganzoo import distribute
 
     if chief:
         resuming = prepare_workdir(workdir, config, overwrite)
@@ -324,7 +314,26 @@ def _train_locked(config: dict[str, Any], workdir: str, overwrite: bool, verbose
         keras.config.set_dtype_policy(policy)
     if chief and not resuming:
         write_config(workdir, config)
+    try:
+        return _fit_and_save(model, dataset, config, workdir, verbose, strategy, chief, resuming)
+    except BaseException:
+        # A run that fails before its first backup has nothing to resume: its
+        # config.json must not hold up the next attempt with a corrected config.
+        backups = os.path.join(workdir, "checkpoints", "backup")
+        if chief and not resuming and not callbacks_lib.Backup.backups(backups):
+            os.remove(os.path.join(workdir, "config.json"))
+        raise
 
+
+def _fit_and_save(model: Any, dataset: Any, config: dict[str, Any], workdir: str, verbose: int | str,
+                  strategy: Any, chief: bool, resuming: bool) -> dict[str, Any]:
+    import keras
+
+    from ganzoo import callbacks as callbacks_lib
+    from ganzoo import distribute
+
+    train_cfg = config["train"]
+    steps_per_epoch = int(train_cfg["steps_per_epoch"]) or None
     join = lambda *parts: os.path.join(workdir, *parts)  # noqa: E731
     throughput = callbacks_lib.Throughput(train_cfg["batch_size"])
     backup = callbacks_lib.Backup(join("checkpoints", "backup"), every=train_cfg["checkpoint_every"],
