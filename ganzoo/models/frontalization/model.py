@@ -291,8 +291,9 @@ class FrontalizationGAN(GAN):
         """
         if images is None or landmarks is None:
             raise GanzooError(
-                "ganzoo: frontalization needs images [n, S, S, 3] and their landmarks [n, 5, 2] "
-                "(x, y pixels); nothing here detects landmarks."
+                "ganzoo: FrontalizationGAN frontalizes the faces it is given and needs images [n, S, S, 3] "
+                "and their landmarks [n, 5, 2] (x, y pixels): call generate(images=..., landmarks=...) or "
+                "frontalize(images, landmarks); nothing here detects landmarks."
             )
         images, landmarks = np.asarray(images, np.float32), np.asarray(landmarks, np.float32)
         if images.ndim != 4:
