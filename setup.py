@@ -29,6 +29,8 @@ setup(
         "scikit-image",
         # FID's matrix square root and KID/precision-recall distances (scikit-learn needs it too).
         "scipy",
+        # printed_digits renders the TrueType fonts matplotlib ships (CycleGAN's offline benchmark).
+        "matplotlib",
     ],
     extras_require={
         "test": ["pytest", "pytest-xdist"],

@@ -56,6 +56,7 @@ _SHORTCUTS = {
     "LAPGAN": "ganzoo.models",
     "SRGAN": "ganzoo.models",
     "FrontalizationGAN": "ganzoo.models",
+    "CycleGAN": "ganzoo.models",
     "GanzooError": "ganzoo.errors",
     "save_generator": "ganzoo.export",
 }

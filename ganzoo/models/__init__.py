@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
+from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.frontalization import FrontalizationGAN
 from ganzoo.models.lapgan import LAPGAN
@@ -16,6 +17,7 @@ from ganzoo.models.vanilla import VanillaGAN
 from ganzoo.models.wgan import WGAN
 
 MODELS: dict[str, type[GAN]] = {
+    "cyclegan": CycleGAN,
     "dcgan": DCGAN,
     "frontalization": FrontalizationGAN,
     "lapgan": LAPGAN,
@@ -27,6 +29,7 @@ MODELS: dict[str, type[GAN]] = {
 
 # The constructor argument that takes the shape of one data sample.
 DATA_SHAPE_ARG: dict[str, str] = {
+    "cyclegan": "image_shape",
     "dcgan": "image_shape",
     "frontalization": "image_shape",
     "lapgan": "image_shape",
@@ -46,4 +49,4 @@ def get(name: str) -> type[GAN]:
     return MODELS[name]
 
 
-__all__ = ["GAN", "DCGAN", "FrontalizationGAN", "LAPGAN", "SRGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]
+__all__ = ["GAN", "CycleGAN", "DCGAN", "FrontalizationGAN", "LAPGAN", "SRGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]

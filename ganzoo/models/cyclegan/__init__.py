@@ -1,0 +1,21 @@
+"""CycleGAN (Zhu, Park, Isola, Efros 2017, arXiv 1703.10593): unpaired image-to-image translation.
+
+    networks.py    the ResNet generator (``build_generator``), the PatchGAN (``build_discriminator``),
+                   ``ReflectionPadding2D``
+    pool.py        ``HistoryPool``: the 50 past translations each discriminator trains on
+    model.py       ``CycleGAN``: phases g (both generators) and d (both discriminators), translation
+                   and serving both ways; ``LinearDecay``, the paper's learning-rate schedule
+"""
+
+from ganzoo.models.cyclegan.model import PAPER_LOSS_WEIGHTS, CycleGAN, LinearDecay, l1_per_example
+from ganzoo.models.cyclegan.networks import (
+    ReflectionPadding2D,
+    build_discriminator,
+    build_generator,
+    instance_norm,
+    size_multiple,
+)
+from ganzoo.models.cyclegan.pool import HistoryPool
+
+__all__ = ["CycleGAN", "HistoryPool", "LinearDecay", "PAPER_LOSS_WEIGHTS", "ReflectionPadding2D",
+           "build_discriminator", "build_generator", "instance_norm", "l1_per_example", "size_multiple"]
