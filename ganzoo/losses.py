@@ -3,8 +3,11 @@
 Each function returns a **per-example** loss, shape ``[batch]``, in float32.
 Models average it over the *global* batch with ``tf.nn.compute_average_loss``,
 so the same code is right on one replica or many. Discriminator outputs may be
-``[batch]``, ``[batch, 1]`` or a patch map ``[batch, h, w, 1]``; a map is
-averaged per example.
+``[batch]``, ``[batch, 1]`` or a patch map ``[batch, h, w, 1]``. A patch
+discriminator's loss is the mean of its per-patch losses (pix2pix, CycleGAN,
+TF-GAN), not the loss of its mean output: each function applies its formula
+to every output, then averages per example (for the linear Wasserstein and
+BEGAN losses the two agree).
 
 ``r`` is D's raw output on real data (a logit for the sigmoid losses, a critic
 value for the Wasserstein and hinge losses) and ``f`` its output on G(z).
@@ -29,11 +32,18 @@ Tensor = tf.Tensor
 
 
 def _per_example(outputs: Tensor) -> Tensor:
-    """Casts to float32 and reduces everything but the batch axis by the mean."""
+    """Casts to float32 and reduces everything but the batch axis by the mean.
+
+    Losses apply it to per-output (per-patch) loss values, after their formula.
+    """
     outputs = tf.cast(outputs, tf.float32)
     if outputs.shape.rank is not None and outputs.shape.rank <= 1:
         return tf.reshape(outputs, [-1])
     return tf.reduce_mean(tf.reshape(outputs, [tf.shape(outputs)[0], -1]), axis=1)
+
+
+def _float(outputs: Tensor) -> Tensor:
+    return tf.cast(outputs, tf.float32)
 
 
 def _check_smoothing(label_smoothing: float) -> float:
@@ -65,11 +75,11 @@ def minimax_discriminator_loss(
         Per-example loss, ``[batch]`` float32.
     """
     t = 1.0 - _check_smoothing(label_smoothing)
-    r, f = _per_example(real_outputs), _per_example(fake_outputs)
+    r, f = _float(real_outputs), _float(fake_outputs)
     real_term = t * tf.nn.softplus(-r)
     if t < 1.0:
         real_term += (1.0 - t) * tf.nn.softplus(r)
-    return real_term + tf.nn.softplus(f)
+    return _per_example(real_term) + _per_example(tf.nn.softplus(f))
 
 
 def minimax_generator_loss(fake_outputs: Tensor) -> Tensor:
@@ -80,7 +90,7 @@ def minimax_generator_loss(fake_outputs: Tensor) -> Tensor:
     Its gradient vanishes when D confidently rejects the fakes, which is why
     the paper recommends :func:`non_saturating_generator_loss` early on.
     """
-    return -tf.nn.softplus(_per_example(fake_outputs))
+    return -_per_example(tf.nn.softplus(_float(fake_outputs)))
 
 
 def non_saturating_generator_loss(fake_outputs: Tensor) -> Tensor:
@@ -90,7 +100,7 @@ def non_saturating_generator_loss(fake_outputs: Tensor) -> Tensor:
 
     Same fixed point as the minimax game, strong gradients early in training.
     """
-    return tf.nn.softplus(-_per_example(fake_outputs))
+    return _per_example(tf.nn.softplus(-_float(fake_outputs)))
 
 
 def wasserstein_discriminator_loss(real_outputs: Tensor, fake_outputs: Tensor) -> Tensor:
@@ -114,8 +124,8 @@ def hinge_discriminator_loss(real_outputs: Tensor, fake_outputs: Tensor) -> Tens
 
         L_D = max(0, 1 − r) + max(0, 1 + f)
     """
-    return tf.nn.relu(1.0 - _per_example(real_outputs)) + tf.nn.relu(
-        1.0 + _per_example(fake_outputs)
+    return _per_example(tf.nn.relu(1.0 - _float(real_outputs))) + _per_example(
+        tf.nn.relu(1.0 + _float(fake_outputs))
     )
 
 
@@ -132,13 +142,13 @@ def least_squares_discriminator_loss(
         L_D = ½(r − t)² + ½f²,   t = 1 − label_smoothing
     """
     t = 1.0 - _check_smoothing(label_smoothing)
-    r, f = _per_example(real_outputs), _per_example(fake_outputs)
-    return 0.5 * tf.square(r - t) + 0.5 * tf.square(f)
+    r, f = _float(real_outputs), _float(fake_outputs)
+    return _per_example(0.5 * tf.square(r - t)) + _per_example(0.5 * tf.square(f))
 
 
 def least_squares_generator_loss(fake_outputs: Tensor) -> Tensor:
     """Least-squares GAN, c = 1: L_G = ½(f − 1)²."""
-    return 0.5 * tf.square(_per_example(fake_outputs) - 1.0)
+    return _per_example(0.5 * tf.square(_float(fake_outputs) - 1.0))
 
 
 def began_discriminator_loss(real_energy: Tensor, fake_energy: Tensor, k: Tensor | float = 1.0) -> Tensor:
