@@ -153,3 +153,19 @@ def test_feature_regularizers_add_nothing_to_the_saved_file(tmp_path):
             groups[name] = sorted(found)
         assert keras.models.load_model(tmp_path / f"{name}.keras") is not None
     assert groups["features"] == groups["plain"]
+
+
+def test_initial_weights_follow_the_seed_in_fresh_processes_that_imported_the_models_first():
+    import subprocess
+    import sys
+
+    script = (
+        "import ganzoo.models, keras, numpy as np, hashlib\n"
+        "keras.utils.set_random_seed(3)\n"
+        "m = ganzoo.models.DCGAN(image_shape=(16, 16, 1), latent_dim=8, g_filters=4, d_filters=4, minibatch_kernels=4)\n"
+        "w = ganzoo.models.WGAN(data_shape=(16, 16, 1), network='dcgan', latent_dim=8, g_filters=4, d_filters=4)\n"
+        "print(hashlib.md5(b''.join(np.asarray(v).tobytes() for v in m.get_weights() + w.get_weights())).hexdigest())\n"
+    )
+    hashes = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+              for _ in range(2)]
+    assert hashes[0] == hashes[1] and len(hashes[0].strip()) == 32

@@ -50,14 +50,15 @@ class MinibatchDiscrimination(keras.layers.Layer):
         num_kernels: int = 100,
         kernel_dim: int = 5,
         include_self: bool = False,
-        kernel_initializer: Any = keras.initializers.RandomNormal(0.0, 0.05),
+        kernel_initializer: Any = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.num_kernels = int(num_kernels)
         self.kernel_dim = int(kernel_dim)
         self.include_self = bool(include_self)
-        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        # N(0, 0.05) by default, made per layer so that its seed follows keras.utils.set_random_seed.
+        self.kernel_initializer = keras.initializers.get(kernel_initializer or keras.initializers.RandomNormal(0.0, 0.05))
 
     def build(self, input_shape) -> None:
         if len(input_shape) != 2:

@@ -29,8 +29,14 @@ from ganzoo import latent, remedies
 from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 
-# The paper's weight initialisation, N(0, 0.02); other models' DCGAN-style layers share it.
-INIT = keras.initializers.RandomNormal(0.0, 0.02)
+def init() -> keras.initializers.Initializer:
+    """The paper's weight initialisation, N(0, 0.02); other models' DCGAN-style layers use it too.
+
+    A fresh initializer per layer: its seed comes from Python's ``random`` when the layer is
+    made, so ``keras.utils.set_random_seed`` before building fixes every layer's weights, and
+    no two layers share one draw (one module-level object would fix its seed at import).
+    """
+    return keras.initializers.RandomNormal(0.0, 0.02)
 
 
 def batch_norm_layer(name: str, synchronized: bool = False) -> keras.layers.Layer:
@@ -84,7 +90,7 @@ def build_generator(
     n = stages(size)
     width = filters * 2 ** (n - 1)
     z = keras.Input((latent_dim,), name="z")
-    x = keras.layers.Dense(4 * 4 * width, use_bias=False, kernel_initializer=INIT, name="project")(z)
+    x = keras.layers.Dense(4 * 4 * width, use_bias=False, kernel_initializer=init(), name="project")(z)
     x = keras.layers.Reshape((4, 4, width))(x)
     if batch_norm:
         norm = lambda name: batch_norm_layer(name, sync_batch_norm)  # noqa: E731
@@ -95,11 +101,11 @@ def build_generator(
         width //= 2
         x = keras.layers.Conv2DTranspose(
             width, 4, strides=2, padding="same", use_bias=False,
-            kernel_initializer=INIT, name=f"up{stage}",
+            kernel_initializer=init(), name=f"up{stage}",
         )(x)
         x = keras.layers.ReLU()(norm(f"up{stage}_bn")(x))
     x = keras.layers.Conv2DTranspose(
-        channels, 4, strides=2, padding="same", kernel_initializer=INIT, name=f"up{n}"
+        channels, 4, strides=2, padding="same", kernel_initializer=init(), name=f"up{n}"
     )(x)
     images = keras.layers.Activation("tanh", dtype="float32", name="images")(x)
     return keras.Model(z, images, name="generator")
@@ -123,13 +129,13 @@ def build_discriminator(
     for stage in range(1, stages(size) + 1):
         x = keras.layers.Conv2D(
             width, 4, strides=2, padding="same", use_bias=stage == 1,
-            kernel_initializer=INIT, name=f"down{stage}",
+            kernel_initializer=init(), name=f"down{stage}",
         )(x)
         if stage > 1 and batch_norm:
             x = batch_norm_layer(f"down{stage}_bn", sync_batch_norm)(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
         width *= 2
-    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=INIT, name="logit")(x)
+    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=init(), name="logit")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name="discriminator")
 

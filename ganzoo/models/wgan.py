@@ -86,14 +86,14 @@ def build_dcgan_critic(image_shape: Sequence[int] = (64, 64, 3), filters: int = 
     for stage in range(1, dcgan.stages(size) + 1):
         name = f"down{stage}"
         x = keras.layers.Conv2D(
-            width, 4, strides=2, padding="same", kernel_initializer=dcgan.INIT, name=name
+            width, 4, strides=2, padding="same", kernel_initializer=dcgan.init(), name=name
         )(x)
         norm_layer = _norm_layer(norm, name) if stage > 1 else None
         if norm_layer is not None:
             x = norm_layer(x)
         x = keras.layers.LeakyReLU(0.2, name=f"{name}_act")(x)
         width *= 2
-    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.INIT, name="critic")(x)
+    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.init(), name="critic")(x)
     values = keras.layers.Flatten(dtype="float32", name="values")(x)
     return keras.Model(images, values, name="critic")
 

@@ -21,7 +21,7 @@ import tensorflow as tf
 
 from ganzoo.errors import GanzooError
 from ganzoo.layers.max_feature_map import MaxFeatureMap
-from ganzoo.models.dcgan import INIT
+from ganzoo.models.dcgan import init as dcgan_init
 
 NUM_LANDMARKS = 5
 # Local pathways: (name, landmark indices whose mean is the patch centre, patch (h, w) / image size).
@@ -221,10 +221,10 @@ def build_discriminator(image_shape: Sequence[int] = (64, 64, 3), filters: int =
     images = keras.Input((size, size, channels), name="images")
     x = images
     for stage in range(4):
-        x = keras.layers.Conv2D(filters * 2**stage, 4, strides=2, padding="same", kernel_initializer=INIT,
+        x = keras.layers.Conv2D(filters * 2**stage, 4, strides=2, padding="same", kernel_initializer=dcgan_init(),
                                 use_bias=stage == 0, name=f"down{stage + 1}")(x)
         if stage:
             x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name=f"down{stage + 1}_bn")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage + 1}_act")(x)
-    logits = keras.layers.Conv2D(1, 3, padding="same", kernel_initializer=INIT, dtype="float32", name="logits")(x)
+    logits = keras.layers.Conv2D(1, 3, padding="same", kernel_initializer=dcgan_init(), dtype="float32", name="logits")(x)
     return keras.Model(images, logits, name="discriminator")

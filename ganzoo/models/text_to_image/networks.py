@@ -33,7 +33,7 @@ class InnerProduct(keras.layers.Layer):
 
 def text_projection(text, projection_dim: int, name: str):
     """φ(t) -> leaky_relu(W φ(t)): the paper's 1024 -> 128 compression."""
-    x = keras.layers.Dense(projection_dim, kernel_initializer=dcgan.INIT, name=f"{name}_projection")(text)
+    x = keras.layers.Dense(projection_dim, kernel_initializer=dcgan.init(), name=f"{name}_projection")(text)
     return keras.layers.LeakyReLU(0.2, name=f"{name}_projection_act")(x)
 
 
@@ -82,7 +82,7 @@ def build_discriminator(
     x, width = images, filters
     for stage in range(1, dcgan.stages(size) + 1):
         x = keras.layers.Conv2D(width, 4, strides=2, padding="same", use_bias=stage == 1,
-                                kernel_initializer=dcgan.INIT, name=f"down{stage}")(x)
+                                kernel_initializer=dcgan.init(), name=f"down{stage}")(x)
         if stage > 1:
             x = dcgan.batch_norm_layer(f"down{stage}_bn")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"down{stage}_act")(x)
@@ -92,11 +92,11 @@ def build_discriminator(
         # logit is then a sum of one term per word ("blue" + "triangle"), which judges colour
         # and shape separately on pairs never trained on (BUILD_NOTES.md, text to image).
         channels = width // 2
-        t = keras.layers.Dense(projection_dim, kernel_initializer=dcgan.INIT, name="d_text_projection")(text)
-        v = keras.layers.Dense(16 * channels, kernel_initializer=dcgan.INIT, name="text_to_features")(t)
+        t = keras.layers.Dense(projection_dim, kernel_initializer=dcgan.init(), name="d_text_projection")(text)
+        v = keras.layers.Dense(16 * channels, kernel_initializer=dcgan.init(), name="text_to_features")(t)
         v = keras.layers.Reshape((4, 4, channels), name="text_feature_map")(v)
         inner = InnerProduct(name="projection")([x, v])
-        psi = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.INIT, name="logit")(x)
+        psi = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.init(), name="logit")(x)
         psi = keras.layers.Flatten(name="unconditional_logit")(psi)
         logits = keras.layers.Add(dtype="float32", name="logits")([psi, inner])
         return keras.Model([images, text], logits, name="discriminator")
@@ -104,9 +104,9 @@ def build_discriminator(
     t = keras.layers.RepeatVector(16, name="replicate_4x4")(t)
     t = keras.layers.Reshape((4, 4, projection_dim), name="text_map")(t)
     x = keras.layers.Concatenate(name="image_and_text")([x, t])
-    x = keras.layers.Conv2D(width // 2, 1, use_bias=False, kernel_initializer=dcgan.INIT, name="joint")(x)
+    x = keras.layers.Conv2D(width // 2, 1, use_bias=False, kernel_initializer=dcgan.init(), name="joint")(x)
     x = keras.layers.LeakyReLU(0.2, name="joint_act")(dcgan.batch_norm_layer("joint_bn")(x))
-    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.INIT, name="logit")(x)
+    x = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.init(), name="logit")(x)
     logits = keras.layers.Flatten(dtype="float32", name="logits")(x)
     return keras.Model([images, text], logits, name="discriminator")
 
