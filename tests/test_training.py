@@ -169,3 +169,22 @@ def test_initial_weights_follow_the_seed_in_fresh_processes_that_imported_the_mo
     hashes = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
               for _ in range(2)]
     assert hashes[0] == hashes[1] and len(hashes[0].strip()) == 32
+
+
+def test_generate_refuses_nan_noise_and_empty_requests_in_one_line():
+    gan = GAN(*networks())
+    with pytest.raises(GanzooError, match="2 NaN or infinite values"):
+        gan.generate(0, z=np.array([[np.nan, 0.0], [0.0, np.inf]], "float32"))
+    with pytest.raises(GanzooError, match="at least one sample"):
+        gan.generate(0)
+    with pytest.raises(GanzooError, match="n >= 1"):
+        gan.generate(0, z=np.zeros((0, 2), "float32"))
+    assert gan.generate(3, seed=0).shape == (3, 2)
+
+
+def test_served_sampler_refuses_nan_noise():
+    gan = GAN(*networks())
+    serve, _ = gan.serving_endpoints()["serving_default"]
+    assert serve(tf.zeros([2, 2]))["samples"].shape == (2, 2)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="NaN or infinite"):
+        serve(tf.constant([[np.nan, 0.0]], tf.float32))

@@ -509,15 +509,20 @@ class GAN(keras.Model):
         return tf.random.stateless_normal([int(n), self.latent_dim], seed=seed_tensor).numpy()
 
     def sampling_noise(self, n: int, seed: int | None = None, z: np.ndarray | None = None) -> np.ndarray:
-        """``z`` checked to be ``[n, latent_dim]`` float32, or (``z`` None) ``noise(n, seed)``."""
+        """``z`` checked to be ``[n, latent_dim]`` finite float32 (n >= 1), or (``z`` None) ``noise(n, seed)``."""
         if z is None:
+            if not int(n) >= 1:
+                raise GanzooError(f"ganzoo: generate(n={n}) must ask for at least one sample.")
             z = self.noise(n, seed)
         z = np.asarray(z, np.float32)
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
+        if z.ndim != 2 or z.shape[1] != self.latent_dim or not len(z):
             raise GanzooError(
                 f"ganzoo: z has shape {z.shape}; {type(self).__name__} expects "
-                f"[n, {self.latent_dim}] float32 noise."
+                f"[n, {self.latent_dim}] float32 noise with n >= 1."
             )
+        if not np.isfinite(z).all():
+            raise GanzooError(f"ganzoo: z has {int((~np.isfinite(z)).sum())} NaN or infinite values; "
+                              "noise must be finite (draw it with model.noise(n, seed)).")
         return z
 
     def generate(
@@ -557,6 +562,7 @@ class GAN(keras.Model):
         key = "images" if len(self.data_shape) == 3 else "samples"
 
         def serve(z):
+            z = tf.debugging.assert_all_finite(z, "ganzoo: z has NaN or infinite values; noise must be finite.")
             return {key: tf.cast(generator(z, training=False), tf.float32)}
 
         def sample(num, seed):

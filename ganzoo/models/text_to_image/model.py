@@ -503,17 +503,11 @@ class TextToImageGAN(GAN):
             z: explicit noise ``[n, latent_dim]`` (then ``n`` and ``seed`` are ignored).
             batch_size: generator batch size.
         """
-        if z is not None:
-            z = np.asarray(z, np.float32)
-            n = len(z)
-        elif n is None:
+        if z is None and n is None:
             n = 1 if isinstance(text, (str, bytes)) else len(list(text or self.sample_captions))
-        n = int(n)
+        z = self.sampling_noise(n, seed, z)
+        n = len(z)
         captions = self.captions_for(n, text)
-        if z is None:
-            z = self.noise(n, seed)
-        if z.ndim != 2 or z.shape[1] != self.latent_dim:
-            raise GanzooError(f"ganzoo: z has shape {z.shape}; expected [n, {self.latent_dim}] float32 noise.")
         chunks = []
         for i in range(0, n, batch_size):
             embedding = self.embed_text(captions[i : i + batch_size])
@@ -559,6 +553,7 @@ class TextToImageGAN(GAN):
             return encoder(vectorizer(text_lib.prepare_text(text)), training=False)
 
         def images(z, embedding):
+            z = tf.debugging.assert_all_finite(z, "ganzoo: z has NaN or infinite values; noise must be finite.")
             return {"images": tf.cast(generator([z, embedding], training=False), tf.float32)}
 
         def serve(text):
