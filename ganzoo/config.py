@@ -76,6 +76,25 @@ def _fail(message: str) -> None:
     raise GanzooError(f"ganzoo.config: {message}")
 
 
+def load_file(path: str) -> config_dict.ConfigDict | None:
+    """The config of a config file (its ``get_config()``), or None when no such file is found.
+
+    ``path`` is tried as given, then relative to the checkout this package sits in (a preset's
+    ``config`` names ``configs/<name>.py`` that way).
+    """
+    import importlib.util
+    import os
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for candidate in (path, os.path.join(root, path)):
+        if os.path.isfile(candidate):
+            spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(candidate))[0], candidate)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            return module.get_config()
+    return None
+
+
 def to_dict(config: Any) -> dict[str, Any]:
     """A plain-Python (JSON-ready) copy of a ConfigDict or dict."""
     if isinstance(config, config_dict.ConfigDict):

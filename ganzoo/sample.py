@@ -35,11 +35,47 @@ def sample(workdir: str | None, model: str | None, num: int, seed: int, out: str
         if os.path.exists(path) and not overwrite:
             raise GanzooError(f"ganzoo.sample: '{path}' exists; pass --overwrite or another path.")
     gan = load_for_inference(workdir, model, preset, "ganzoo.sample")
-    samples = gan.generate(num, seed=seed)
-    images.save_samples(out, samples)
+    try:
+        samples = gan.generate(num, seed=seed)
+    except GanzooError:
+        # A model that turns images into images (SRGAN, frontalization) needs inputs: show it
+        # on held-out ones from its training data's test split, beside inputs and targets.
+        held_out = held_out_batch(workdir, preset, num, seed)
+        if held_out is None:
+            raise
+        from ganzoo import callbacks
+
+        rows = callbacks.preview_rows(gan, held_out, num)
+        samples = rows[len(rows) // 3 : 2 * len(rows) // 3]
+        images.save_png(out, images.make_grid(rows, columns=len(samples)))
+    else:
+        images.save_samples(out, samples)
     if npy:
         np.save(npy, samples)
     return out
+
+
+def held_out_batch(workdir: str | None, preset: str | None, num: int, seed: int):
+    """``num`` examples of the test split of the data a run or preset trained on; None if unknown."""
+    import json
+
+    from ganzoo import data
+
+    options = None
+    if workdir and os.path.isfile(os.path.join(workdir, "config.json")):
+        with open(os.path.join(workdir, "config.json"), encoding="utf-8") as handle:
+            options = dict(json.load(handle)["data"])
+    elif preset:
+        from ganzoo import config as config_lib
+        from ganzoo import presets
+
+        config = config_lib.load_file(presets.info(preset)["config"])
+        options = None if config is None else dict(config_lib.to_dict(config)["data"])
+    if not options:
+        return None
+    name = options.pop("name")
+    options["split"] = "test"
+    return next(iter(data.load(name, batch_size=min(int(num), 8), seed=seed, **options)))
 
 
 def define_flags() -> None:

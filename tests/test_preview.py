@@ -46,3 +46,17 @@ def test_models_without_image_conditions_get_no_held_out_preview():
 
     assert callbacks.image_conditions(Unconditional(), tf.zeros([2, 4, 4, 1])) == {}
     assert set(callbacks.image_conditions(Doubler(), (tf.zeros([2, 4, 4, 3]), tf.zeros([2, 8, 8, 3])))) == {"lr"}
+
+
+def test_sample_of_an_image_to_image_preset_shows_held_out_inputs_outputs_and_targets(tmp_path):
+    from ganzoo import presets, sample
+
+    out = tmp_path / "sr.png"
+    sample.sample(None, None, 3, 0, str(out), preset="srresnet_photos")
+    grid = tf.io.decode_png(tf.io.read_file(str(out))).numpy()
+    lr_size = presets.load("srresnet_photos").lr_shape[0]
+    side = 4 * lr_size  # three rows of 3 images of 4x the LR crop, 1-pixel borders
+    assert grid.shape == (3 * side + 4, 3 * side + 4, 3)
+    # The middle row (the model's output) differs from the top row (the nearest-upsampled input).
+    top, middle = grid[1 : side + 1], grid[side + 2 : 2 * side + 2]
+    assert np.abs(top.astype(int) - middle.astype(int)).mean() > 1.0
