@@ -153,9 +153,14 @@ def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | Non
 
     distributed = strategy.experimental_distribute_dataset(dataset)
 
-    @tf.function
+    steps: dict = {}
+
     def step(batch):
-        strategy.run(model.train_step, args=(batch,))
+        # One traced step per set of active phases (SRGAN's pre-training, then its GAN steps).
+        key = model.phase_key() if hasattr(model, "phase_key") else ()
+        if key not in steps:
+            steps[key] = tf.function(lambda data: strategy.run(model.train_step, args=(data,)))
+        steps[key](batch)
 
     callback_list = keras.callbacks.CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, model=model,

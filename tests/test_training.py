@@ -188,3 +188,14 @@ def test_served_sampler_refuses_nan_noise():
     assert serve(tf.zeros([2, 2]))["samples"].shape == (2, 2)
     with pytest.raises(tf.errors.InvalidArgumentError, match="NaN or infinite"):
         serve(tf.constant([[np.nan, 0.0]], tf.float32))
+
+
+def test_the_custom_loop_switches_scheduled_phases_too():
+    from ganzoo import distribute
+
+    keras.utils.set_random_seed(0)
+    gan = Scheduled(*networks())
+    gan.compile()
+    distribute.custom_fit(gan, points(20), tf.distribute.get_strategy(), epochs=1, steps_per_epoch=5, callbacks=[])
+    # 3 warm-up steps (G only), then 2 adversarial steps.
+    assert int(gan.g_optimizer.iterations) == 5 and int(gan.d_optimizer.iterations) == 2

@@ -290,13 +290,23 @@ class GAN(keras.Model):
         """The phases that run at the current step (fixed when the step is traced)."""
         return [phase for phase in self.phases() if phase.active(self._phase_step)]
 
-    def _sync_phases(self) -> bool:
+    def phase_key(self) -> tuple[str, ...]:
+        """The names of the phases that run at the current step count.
+
+        Also fixes the step that the next trace of the train step uses. Loops other than
+        ``fit`` (``ganzoo.distribute.custom_fit``) keep one traced step per key.
+        """
+        if not any(phase.scheduled for phase in self.phases()):
+            return tuple(phase.name for phase in self.phases())
+        step = self.step_count()
+        object.__setattr__(self, "_phase_step", step)
+        return tuple(phase.name for phase in self.phases() if phase.active(step))
+
+    def sync_phases(self) -> bool:
         """Points ``train_function`` at the step traced for this step's phases; True if it changed."""
         if not any(phase.scheduled for phase in self.phases()):
             return False
-        step = self.step_count()
-        key = tuple(phase.name for phase in self.phases() if phase.active(step))
-        object.__setattr__(self, "_phase_step", step)
+        key = self.phase_key()
         if key == self._phase_key:
             return False
         if self._phase_key is not None and self.train_function is not None:
@@ -456,7 +466,7 @@ class GAN(keras.Model):
         kwargs.setdefault("shuffle", False)
         callbacks = list(callbacks or [])
         if any(phase.scheduled for phase in self.phases()):
-            self._sync_phases()
+            self.sync_phases()
             callbacks.append(PhaseSchedule())
         history = super().fit(*args, callbacks=callbacks, **kwargs)
         self.finalize_ema()
@@ -625,5 +635,5 @@ class PhaseSchedule(keras.callbacks.Callback):
     """
 
     def on_train_batch_begin(self, batch, logs=None):
-        if self.model._sync_phases() and self.model.train_function is None:
+        if self.model.sync_phases() and self.model.train_function is None:
             self.model.make_train_function(force=True)
