@@ -2,7 +2,10 @@
 
 This file is the map of what users import. Submodules load on first use, so
 ``import ganzoo`` is cheap and entry points can set TensorFlow's environment
-(``TF_ENABLE_ONEDNN_OPTS``) before TensorFlow itself is imported.
+(``TF_ENABLE_ONEDNN_OPTS``) before TensorFlow itself is imported. It still
+registers every serializable class with Keras, so ``keras.models.load_model``
+finds ganzoo's models after ``import ganzoo``: at once when Keras is already
+imported, otherwise as soon as the import of Keras (or TensorFlow) finishes.
 
     ganzoo.models      GAN (the contract every model keeps), VanillaGAN, DCGAN, WGAN,
                        LAPGAN, TextToImageGAN, SRGAN, FrontalizationGAN
@@ -25,6 +28,8 @@ Scripts (``python -m ganzoo.X``, or ``ganzoo-X``): train, sample, evaluate, expo
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import sys
 from typing import Any
 
 __version__ = "0.1.0"
@@ -62,6 +67,72 @@ _SHORTCUTS = {
 }
 
 __all__ = list(_SUBMODULES) + list(_SHORTCUTS) + ["__version__"]
+
+
+# The modules whose import registers ganzoo's Keras-serializable classes.
+SERIALIZABLE_MODULES = ("ganzoo.layers", "ganzoo.training", "ganzoo.remedies", "ganzoo.models")
+
+
+def register_serializables() -> None:
+    """Registers every ganzoo class with ``keras.saving`` (imports the modules that define them)."""
+    if _KERAS_HOOK in sys.meta_path:
+        sys.meta_path.remove(_KERAS_HOOK)
+    for module in SERIALIZABLE_MODULES:
+        importlib.import_module(module)
+
+
+class _RegisterAfterKeras(importlib.abc.MetaPathFinder):
+    """Calls ``register_serializables`` when the outermost import of Keras or TensorFlow ends.
+
+    TensorFlow imports Keras and Keras imports TensorFlow, so registering when the inner
+    one ends would run ganzoo's modules against a half-initialized TensorFlow.
+    """
+
+    WATCHED = ("keras", "tensorflow")
+
+    def __init__(self) -> None:
+        self.depth = 0
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.WATCHED:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(fullname, path, target)
+            if spec is not None:
+                break
+        else:
+            return None
+        if spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        loader, hook = spec.loader, self
+
+        class Loader(importlib.abc.Loader):
+            def __getattr__(self, name):
+                return getattr(loader, name)
+
+            def create_module(self, spec):
+                return loader.create_module(spec)
+
+            def exec_module(self, module):
+                hook.depth += 1
+                try:
+                    loader.exec_module(module)
+                finally:
+                    hook.depth -= 1
+                if hook.depth == 0 and _KERAS_HOOK in sys.meta_path:
+                    register_serializables()
+
+        spec.loader = Loader()
+        return spec
+
+
+_KERAS_HOOK = _RegisterAfterKeras()
+if "keras" in sys.modules:
+    register_serializables()
+else:
+    sys.meta_path.insert(0, _KERAS_HOOK)
 
 
 def __getattr__(name: str) -> Any:
