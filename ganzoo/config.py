@@ -231,7 +231,7 @@ def validate(config: Any) -> None:
     _check_kwargs(model_cls.__init__, model, "model", exclude=(data_shape_arg,))
     data = dict(config["data"])
     data_name = data.pop("name", "")
-    data_lib.registry._resolve(data_name)  # unknown names fail here, before any loading
+    data_lib.registry.resolve(data_name)  # unknown names fail here, before any loading
     train = dict(config["train"])
     unknown = sorted(set(train) - set(TRAIN_DEFAULTS))
     if unknown:

@@ -73,7 +73,8 @@ def list_datasets() -> dict[str, str]:
     }
 
 
-def _resolve(name: str) -> tuple[_Entry, str | None]:
+def resolve(name: str) -> tuple[_Entry, str | None]:
+    """The registry entry and argument for a source name (``"folder:/data"``); unknown names fail."""
     prefix, sep, argument = name.partition(":")
     entry = _REGISTRY.get(prefix)
     if entry is None:
@@ -133,7 +134,7 @@ def load(
         raise GanzooError(f"ganzoo.data: channels={channels}; use 1 (grayscale) or 3 (RGB).")
     if image_size is not None and int(image_size) < 1:
         raise GanzooError(f"ganzoo.data: image_size={image_size} must be a positive number of pixels.")
-    entry, argument = _resolve(name)
+    entry, argument = resolve(name)
     training = split == "train"
     shuffle = training if shuffle is None else bool(shuffle)
     drop_remainder = training if drop_remainder is None else bool(drop_remainder)
