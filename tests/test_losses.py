@@ -62,6 +62,41 @@ def test_patch_outputs_are_averaged_per_example():
     np.testing.assert_allclose(losses.wasserstein_generator_loss(patches), [-1.5, -5.5])
 
 
+# Two examples of 2x2 patch scores. Per example, the loss is the mean of the four per-patch
+# losses (pix2pix, CycleGAN, TF-GAN), not the loss of the mean score, which is 0 for both
+# real examples here and would give e.g. least squares 0.5 (0 - 1)^2 = 0.5.
+PATCH_R = tf.constant([[[[2.0], [-2.0]], [[1.0], [-1.0]]], [[[3.0], [-3.0]], [[0.0], [0.0]]]])
+PATCH_F = tf.constant([[[[1.0], [-1.0]], [[0.0], [0.0]]], [[[2.0], [0.0]], [[-2.0], [0.0]]]])
+
+
+def test_least_squares_losses_are_means_of_per_patch_losses():
+    # real 1: ½[(2-1)² + (-2-1)² + (1-1)² + (-1-1)²]/4 = ½·14/4 = 1.75; fake 1: ½(1+1+0+0)/4 = 0.25
+    # real 2: ½[4 + 16 + 1 + 1]/4 = 2.75;                             fake 2: ½(4+0+4+0)/4 = 1.0
+    np.testing.assert_allclose(losses.least_squares_discriminator_loss(PATCH_R, PATCH_F), [2.0, 3.75], rtol=1e-6)
+    # G: ½(f - 1)² per patch: ½(0 + 4 + 1 + 1)/4 = 0.75 and ½(1 + 1 + 9 + 1)/4 = 1.5
+    np.testing.assert_allclose(losses.least_squares_generator_loss(PATCH_F), [0.75, 1.5], rtol=1e-6)
+
+
+def test_sigmoid_and_hinge_losses_are_means_of_per_patch_losses():
+    r = [[2.0, -2.0, 1.0, -1.0], [3.0, -3.0, 0.0, 0.0]]
+    f = [[1.0, -1.0, 0.0, 0.0], [2.0, 0.0, -2.0, 0.0]]
+    mean = lambda values: sum(values) / 4  # noqa: E731
+    want_d = [mean([sp(-x) for x in ri]) + mean([sp(x) for x in fi]) for ri, fi in zip(r, f)]
+    np.testing.assert_allclose(losses.minimax_discriminator_loss(PATCH_R, PATCH_F), want_d, rtol=1e-6)
+    np.testing.assert_allclose(losses.non_saturating_generator_loss(PATCH_F),
+                               [mean([sp(-x) for x in fi]) for fi in f], rtol=1e-6)
+    np.testing.assert_allclose(losses.minimax_generator_loss(PATCH_F),
+                               [-mean([sp(x) for x in fi]) for fi in f], rtol=1e-6)
+    # hinge: mean max(0, 1 - r) + mean max(0, 1 + f): (0+3+0+2)/4 + (2+0+1+1)/4, (0+4+1+1)/4 + (3+1+0+1)/4
+    np.testing.assert_allclose(losses.hinge_discriminator_loss(PATCH_R, PATCH_F), [2.25, 2.75], rtol=1e-6)
+
+
+def test_linear_losses_agree_for_both_reductions_on_patches():
+    # Wasserstein is linear: the mean of per-patch losses is the loss of the mean score.
+    np.testing.assert_allclose(losses.wasserstein_discriminator_loss(PATCH_R, PATCH_F), [0.0, 0.0], atol=1e-7)
+    np.testing.assert_allclose(losses.wasserstein_generator_loss(PATCH_F), [0.0, 0.0], atol=1e-7)
+
+
 def test_get_by_name_applies_label_smoothing():
     loss = losses.get("non_saturating", label_smoothing=0.1)
     np.testing.assert_allclose(

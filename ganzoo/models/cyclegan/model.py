@@ -341,6 +341,17 @@ class CycleGAN(GAN):
             parts.append(self.translate_array(network, np.asarray(images)[:count], what, 64))
         return np.concatenate(parts)
 
+    def preview_rows(self, batch: Any, num: int) -> np.ndarray:
+        """``[3·n, H, W, C]``, rows input, translation, reconstruction, of an ``(a, b)`` batch: the
+        first ⌈n/2⌉ columns a → G(a) → F(G(a)), the others b → F(b) → G(F(b)) (``ganzoo.sample``'s
+        grid of translations both ways; n = min(num, batch size))."""
+        b, condition = self.unpack(batch)
+        n = min(int(num), int(b.shape[0]))
+        a, b = np.asarray(condition["a"])[: math.ceil(n / 2)], np.asarray(b)[: n // 2]
+        fake_b, fake_a = self.a_to_b(a), self.b_to_a(b)
+        rows = [(a, b), (fake_b, fake_a), (self.b_to_a(fake_b), self.a_to_b(fake_a))]
+        return np.concatenate([np.concatenate(row) for row in rows]).astype(np.float32)
+
     def serving_networks(self) -> list[keras.Model]:
         return [self.generator, self.generator_ba]
 

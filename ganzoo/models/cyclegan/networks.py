@@ -27,7 +27,7 @@ from typing import Any
 
 import keras
 
-from ganzoo.models.dcgan import INIT
+from ganzoo.models.dcgan import init as dcgan_init
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -56,7 +56,7 @@ def instance_norm(name: str) -> keras.layers.Layer:
 
 
 def conv(filters: int, kernel: int, strides: int = 1, padding: str = "same", name: str = "") -> keras.layers.Layer:
-    return keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding, kernel_initializer=INIT, name=name)
+    return keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding, kernel_initializer=dcgan_init(), name=name)
 
 
 def c7s1(x, filters: int, name: str):
@@ -97,7 +97,7 @@ def build_generator(channels: int, base_filters: int = 64, num_blocks: int = 9,
     for i in range(int(num_blocks)):
         x = residual_block(x, 4 * k, f"r{i}")
     for i, filters in enumerate((2 * k, k)):
-        x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", kernel_initializer=INIT,
+        x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", kernel_initializer=dcgan_init(),
                                          name=f"u{i}")(x)
         x = keras.layers.ReLU(name=f"u{i}_relu")(instance_norm(f"u{i}_norm")(x))
     x = c7s1(x, channels, "out")
@@ -122,5 +122,5 @@ def build_discriminator(channels: int, base_filters: int = 64, stride2_layers: i
         if i > 0:  # the paper: no normalization on the first layer
             x = instance_norm(f"c{i}_norm")(x)
         x = keras.layers.LeakyReLU(0.2, name=f"c{i}_lrelu")(x)
-    out = keras.layers.Conv2D(1, 4, padding="same", kernel_initializer=INIT, dtype="float32", name="patches")(x)
+    out = keras.layers.Conv2D(1, 4, padding="same", kernel_initializer=dcgan_init(), dtype="float32", name="patches")(x)
     return keras.Model(images, out, name=name)

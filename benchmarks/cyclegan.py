@@ -1,0 +1,83 @@
+r"""Does CycleGAN translate digits, keeping their labels? Handwritten <-> printed, held-out images.
+
+    python benchmarks/cyclegan.py --workdir=/tmp/cg        (or --model=FILE.keras, --preset=cyclegan_digits)
+
+A = scikit-learn's handwritten ``digits`` (test split: 359 images), B = ganzoo's
+``printed_digits`` (test split: 500 images, other draws than training's), at the model's
+image size. Training never saw a label; the labels here only score (``ganzoo.metrics.translation``):
+label preservation of G(a) by a classifier trained on B's real training images (and of F(b)
+by one trained on A's), the same classifiers on the untranslated inputs (the baseline), cycle
+L1 errors and FCD. Targets (issue 30): label preservation >= 85% both ways and >= 25 points
+above the untranslated baseline. ``--picture=PATH`` writes rows: input, translation,
+reconstruction (columns A -> B -> A, then B -> A -> B). Prints a table, then one JSON line.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+import json  # noqa: E402
+
+from absl import app, flags  # noqa: E402
+import numpy as np  # noqa: E402
+
+from ganzoo.data import digits, printed_digits  # noqa: E402
+from ganzoo.metrics import translation  # noqa: E402
+from ganzoo.utils import images as image_utils  # noqa: E402
+from ganzoo.utils.runs import load_for_inference  # noqa: E402
+
+_WORKDIR = flags.DEFINE_string("workdir", None, "A finished ganzoo.train run of configs/cyclegan_digits.py.")
+_MODEL = flags.DEFINE_string("model", None, "Or a .keras file of a CycleGAN.")
+_PRESET = flags.DEFINE_string("preset", None, "Or a preset name (cyclegan_digits).")
+_PICTURE = flags.DEFINE_string("picture", None, "Optional PNG: rows input, translation, reconstruction.")
+_COLUMNS = flags.DEFINE_integer("columns", 10, "Examples per direction in --picture.")
+
+TARGET_ACCURACY, TARGET_GAIN = 0.85, 0.25
+
+
+def domains(split: str, size: int, channels: int):
+    """(a, labels_a, b, labels_b) of the digits benchmark at ``size``."""
+    a, labels_a = digits.arrays(split, size, channels)
+    b, labels_b = printed_digits.arrays(split, size, channels)
+    return a, labels_a, b, labels_b
+
+
+def picture(model, a, b, columns: int, path: str) -> None:
+    """Rows input, translation, reconstruction: ``columns`` examples A -> B -> A, then ``columns`` B -> A -> B."""
+    rows = model.preview_rows((a[:columns], b[:columns]), 2 * columns)
+    image_utils.save_png(path, image_utils.make_grid(rows, columns=2 * columns))
+
+
+def main(argv):
+    del argv
+    model = load_for_inference(_WORKDIR.value, _MODEL.value, _PRESET.value, "benchmarks/cyclegan.py")
+    size, _, channels = model.image_shape
+    train = domains("train", size, channels)
+    a, labels_a, b, labels_b = domains("test", size, channels)
+    classifier_a, classifier_b = translation.domain_classifiers(*train, name=f"cyclegan_digits{size}")
+    scores = translation.translation_scores(model.a_to_b, model.b_to_a, a, labels_a, b, labels_b,
+                                            classifier_a, classifier_b)
+    print(f"held-out: {len(a)} handwritten (A), {len(b)} printed (B) digits at {size}x{size}; "
+          f"classifiers on their own held-out domain: A {scores['classifier_accuracy']['a']:.1%}, "
+          f"B {scores['classifier_accuracy']['b']:.1%}")
+    print(f"{'direction':<10} {'label preservation':>19} {'untranslated':>13} {'inverted':>9} {'gain':>7} "
+          f"{'cycle L1':>9} {'FCD':>8}")
+    for key, cycle in (("a_to_b", "a_to_b_to_a"), ("b_to_a", "b_to_a_to_b")):
+        print(f"{key:<10} {scores['label_preservation'][key]:>19.1%} {scores['untranslated'][key]:>13.1%} "
+              f"{scores['untranslated_inverted'][key]:>9.1%} {scores['gain'][key] * 100:>+6.1f}p "
+              f"{scores['cycle_l1'][cycle]:>9.4f} {scores['fcd'][key]:>8.2f}")
+    met = all(scores["label_preservation"][k] >= TARGET_ACCURACY and scores["gain"][k] >= TARGET_GAIN
+              for k in ("a_to_b", "b_to_a"))
+    scores["targets_met"] = bool(met)
+    print(f"targets (>= {TARGET_ACCURACY:.0%} both ways, >= {TARGET_GAIN * 100:.0f} points over untranslated): "
+          f"{'met' if met else 'NOT met'}")
+    if _PICTURE.value:
+        picture(model, a, b, _COLUMNS.value, _PICTURE.value)
+        print(f"wrote {_PICTURE.value}")
+    print(json.dumps(scores, sort_keys=True))
+
+
+if __name__ == "__main__":
+    app.run(main)

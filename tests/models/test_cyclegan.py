@@ -1,0 +1,267 @@
+"""CycleGAN: hand-computed terms, the history pool, phases, schedule, round trips, any-size serving, errors."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from ganzoo.errors import GanzooError
+from ganzoo.export import save_generator
+from ganzoo.models.cyclegan import CycleGAN, HistoryPool, LinearDecay, build_discriminator, l1_per_example
+from ganzoo.training import Step
+from ganzoo.training.step import evaluate_objective, phase_variables
+
+
+def tiny(**kwargs):
+    options = dict(image_shape=(8, 8, 1), base_filters=4, num_blocks=1, d_filters=4, d_layers=1, pool_size=4)
+    options.update(kwargs)
+    return CycleGAN(**options)
+
+
+def images(n=4, size=8, channels=1, seed=0):
+    return np.random.default_rng(seed).uniform(-1, 1, (n, size, size, channels)).astype("float32")
+
+
+def unpaired(n=4, size=8):
+    return tf.data.Dataset.from_tensor_slices((images(n, size), images(n, size, seed=1))).batch(2, drop_remainder=True)
+
+
+def weights(network):
+    return [w.numpy().copy() for w in network.trainable_weights]
+
+
+def changed(before, network):
+    return any(not np.array_equal(a, b.numpy()) for a, b in zip(before, network.trainable_weights))
+
+
+def zero_weights(*networks):
+    for network in networks:
+        network.set_weights([np.zeros_like(w) for w in network.get_weights()])
+
+
+def test_l1_per_example_is_the_mean_absolute_difference_of_each_example():
+    x = tf.constant([[[[1.0], [-1.0]], [[0.5], [0.0]]], [[[0.0], [0.0]], [[0.0], [2.0]]]])
+    y = tf.zeros_like(x)
+    np.testing.assert_allclose(l1_per_example(x, y), [(1 + 1 + 0.5 + 0) / 4, 2 / 4])
+
+
+def test_terms_equal_hand_computed_values_with_zero_networks():
+    # Zero weights: both generators output tanh(0) = 0 and both discriminators score 0 on every
+    # patch, so every term has a closed form in the inputs alone.
+    model = tiny(cycle_weight=10.0, identity_weight=0.5)
+    model.compile()
+    zero_weights(model.generator, model.generator_ba, model.discriminator, model.discriminator_a)
+    a = np.full((2, 8, 8, 1), 0.5, "float32")
+    a[1] = -0.25
+    b = np.full((2, 8, 8, 1), -1.0, "float32")
+    step = Step(model, tf.constant(b), {"a": tf.constant(a)}, training=False)
+    g_phase, d_phase = model.phases()
+    total, logs = evaluate_objective(model, g_phase, step)
+    # cycle_a = λ·|F(G(a)) − a| = 10·|a|: 5 and 2.5 per example -> mean 3.75; cycle_b = 10·1
+    np.testing.assert_allclose(logs["cycle_a"], 3.75, rtol=1e-6)
+    np.testing.assert_allclose(logs["cycle_b"], 10.0, rtol=1e-6)
+    # identity_a = 0.5·λ·|F(a) − a| = 5·|a| -> 1.875; identity_b = 5·|G(b) − b| = 5
+    np.testing.assert_allclose(logs["identity_a"], 1.875, rtol=1e-6)
+    np.testing.assert_allclose(logs["identity_b"], 5.0, rtol=1e-6)
+    # The paper's least-squares G term (D(G(a)) − 1)² = 1 on every patch, for each direction.
+    np.testing.assert_allclose(logs["adv_a"], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(logs["adv_b"], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(total, 1 + 1 + 3.75 + 10 + 1.875 + 5, rtol=1e-6)
+    # D: ½[(D(real) − 1)² + D(fake)²] = ½ for each discriminator: the paper's halved loss.
+    total, logs = evaluate_objective(model, d_phase, step)
+    np.testing.assert_allclose([logs["d_a"], logs["d_b"], total], [0.5, 0.5, 1.0], rtol=1e-6)
+
+
+def test_identity_weight_zero_drops_the_identity_terms():
+    model = tiny(identity_weight=0.0)
+    model.compile()
+    assert "identity_a" not in model.metric_names() and "cycle_a" in model.metric_names()
+
+
+def test_history_pool_stores_while_filling_then_returns_past_images_half_the_time():
+    pool = HistoryPool(size=4, seed=3)
+    pool.build((None, 1, 1, 1))
+    first = np.arange(4, dtype="float32").reshape(4, 1, 1, 1)
+    np.testing.assert_array_equal(pool(first), first)  # not full: the inputs come back
+    assert int(pool.count.numpy()) == 4
+    np.testing.assert_array_equal(np.sort(pool.images.numpy().ravel()), [0, 1, 2, 3])
+    old, stored = 0, set(range(4))
+    for i in range(500):
+        new = np.full((4, 1, 1, 1), 100.0 + 4 * i, "float32") + np.arange(4, dtype="float32").reshape(4, 1, 1, 1)
+        out = pool(new).numpy().ravel()
+        for value, fresh in zip(out, new.ravel()):
+            if value != fresh:
+                assert value in stored  # a past image, from the pool
+                old += 1
+        stored |= set(new.ravel().tolist())
+    assert 0.45 < old / 2000 < 0.55, old / 2000
+    assert int(pool.count.numpy()) == 4
+
+
+def test_pool_size_zero_returns_the_inputs():
+    pool = HistoryPool(size=0)
+    pool.build((None, 2, 2, 1))
+    x = images(3, 2)
+    np.testing.assert_array_equal(pool(x), x)
+
+
+def test_phases_update_only_the_networks_they_name():
+    model = tiny()
+    g_phase, d_phase = model.phases()
+    assert g_phase.networks == ("generator", "generator_ba") and d_phase.networks == ("discriminator", "discriminator_a")
+    g_vars = {id(v) for v in phase_variables(model, g_phase)}
+    d_vars = {id(v) for v in phase_variables(model, d_phase)}
+    assert not g_vars & d_vars
+    # A frozen D optimizer (rate 0): only the generators move, and the reverse.
+    for g_rate, d_rate in ((1e-3, 0.0), (0.0, 1e-3)):
+        model = tiny()
+        generators, discriminators = (model.generator, model.generator_ba), (model.discriminator, model.discriminator_a)
+        moving, still = (generators, discriminators) if g_rate else (discriminators, generators)
+        model.compile(g_optimizer=keras.optimizers.Adam(g_rate), d_optimizer=keras.optimizers.Adam(d_rate))
+        before = {id(n): weights(n) for n in moving + still}
+        model.fit(unpaired(), epochs=1, verbose=0)
+        assert all(changed(before[id(n)], n) for n in moving)
+        assert not any(changed(before[id(n)], n) for n in still)
+
+
+def test_fit_reports_every_term_and_fills_the_pools():
+    model = tiny()
+    model.compile()
+    history = model.fit(unpaired(8), epochs=1, verbose=0)
+    assert set(history.history) == {"g_loss", "adv_b", "adv_a", "cycle_a", "cycle_b", "identity_a",
+                                    "identity_b", "d_loss", "d_b", "d_a", "d_real", "d_fake"}
+    assert all(np.isfinite(v[-1]) for v in history.history.values())
+    assert int(model.pool_a.count.numpy()) == int(model.pool_b.count.numpy()) == 4
+    assert model.step_count() == 4
+
+
+def test_keras_round_trip_keeps_config_weights_and_pools(tmp_path):
+    model = tiny(base_filters=3, identity_weight=0.0, cycle_weight=7.0)
+    model.compile()
+    model.fit(unpaired(), epochs=1, verbose=0)
+    path = str(tmp_path / "cg.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded, CycleGAN) and loaded.get_config() == model.get_config()
+    x = images(2)
+    np.testing.assert_allclose(loaded.a_to_b(x), model.a_to_b(x), atol=1e-6)
+    np.testing.assert_allclose(loaded.b_to_a(x), model.b_to_a(x), atol=1e-6)
+    np.testing.assert_array_equal(loaded.pool_b.images.numpy(), model.pool_b.images.numpy())
+    assert loaded.step_count() == model.step_count()
+
+
+def test_generate_translates_either_way_and_any_size():
+    model = tiny()
+    a, b = images(3, 10), images(3, 14, seed=2)
+    out = model.generate(3, a=a)
+    assert out.shape == (3, 10, 10, 1) and out.dtype == np.float32 and np.abs(out).max() <= 1
+    np.testing.assert_allclose(out, model.a_to_b(a))
+    np.testing.assert_allclose(model.generate(2, b=b), model.b_to_a(b[:2]))
+    both = model.generate(4, a=images(2), b=images(2, seed=1))
+    np.testing.assert_allclose(both[:2], model.a_to_b(images(2)))
+    np.testing.assert_allclose(both[2:], model.b_to_a(images(2, seed=1)))
+    uint8 = model.generate(1, a=np.full((1, 8, 8, 1), 255, np.uint8))
+    np.testing.assert_allclose(uint8, model.a_to_b(np.ones((1, 8, 8, 1), "float32")), atol=1e-6)
+    with pytest.raises(GanzooError, match="generate\\(n, a=images\\)"):
+        model.generate(4, seed=0)
+    with pytest.raises(GanzooError, match="\\[n, h, w, 1\\]"):
+        model.generate(1, a=images(1, channels=3))
+
+
+def test_padding_leaves_sizes_that_are_multiples_of_four_untouched():
+    model = tiny()
+    x = images(2, 12)
+    np.testing.assert_allclose(model.translate(model.generator, x), model.generator(x), atol=1e-6)
+
+
+def test_export_serves_both_ways_at_any_size(tmp_path):
+    model = tiny()
+    path = save_generator(model, str(tmp_path / "export"))
+    served = tf.saved_model.load(path)
+    assert {"a_to_b", "b_to_a", "a_to_b_uint8", "b_to_a_uint8", "serving_default"} <= set(served.signatures)
+    for size in (28, 40, 30):
+        x = images(2, size)
+        out = served.signatures["a_to_b"](images=tf.constant(x))["images"].numpy()
+        assert out.shape == x.shape
+        np.testing.assert_allclose(out, model.a_to_b(x), atol=1e-5)
+        back = served.signatures["b_to_a"](images=tf.constant(x))["images"].numpy()
+        np.testing.assert_allclose(back, model.b_to_a(x), atol=1e-5)
+        pixels = np.round((x + 1) * 127.5).astype(np.uint8)
+        out8 = served.signatures["b_to_a_uint8"](images=tf.constant(pixels))["images"].numpy()
+        assert out8.dtype == np.uint8 and out8.shape == x.shape
+        want = np.round((np.clip(model.b_to_a(pixels), -1, 1) + 1) * 127.5)
+        assert np.abs(out8.astype(int) - want).max() <= 1
+
+
+def test_mismatched_channels_between_domains_fail_clearly():
+    model = tiny()
+    model.compile()
+    data = tf.data.Dataset.from_tensor_slices((images(2), images(2, channels=3))).batch(2)
+    with pytest.raises(GanzooError, match="A has 1, B has 3"):
+        model.fit(data, epochs=1, verbose=0)
+    with pytest.raises(GanzooError, match="not a pair"):
+        model.unpack(tf.constant(images(2)))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(image_shape=(10, 10, 1)), "multiples of 4"),
+    (dict(cycle_weight=-1.0), "must be >= 0"),
+    (dict(pool_size=-1), "must be >= 0"),
+])
+def test_bad_arguments_fail_with_one_line(kwargs, message):
+    with pytest.raises(GanzooError, match=message):
+        tiny(**kwargs)
+
+
+def test_compile_refuses_a_custom_loss_or_extra_d_steps():
+    with pytest.raises(GanzooError, match="d_steps=1"):
+        tiny().compile(d_steps=2)
+
+
+def test_linear_decay_is_constant_then_linear_to_zero():
+    schedule = LinearDecay(2e-4, constant_steps=100, decay_steps=50)
+    values = [float(schedule(s)) for s in (0, 100, 125, 150, 400)]
+    np.testing.assert_allclose(values, [2e-4, 2e-4, 1e-4, 0.0, 0.0], atol=1e-12)
+    config = keras.optimizers.schedules.serialize(schedule)
+    again = keras.optimizers.schedules.deserialize(config)
+    assert isinstance(again, LinearDecay) and again.get_config() == schedule.get_config()
+
+
+def test_patch_discriminator_is_the_70x70_patchgan_with_three_stride2_layers():
+    d = build_discriminator(3, base_filters=64, stride2_layers=3)
+    convs = [layer for layer in d.layers if isinstance(layer, keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [64, 128, 256, 512, 1]
+    assert [c.strides[0] for c in convs] == [2, 2, 2, 1, 1] and all(c.kernel_size == (4, 4) for c in convs)
+    # Receptive field of 4x4 kernels at strides 2, 2, 2, 1, 1: 70 pixels.
+    field, jump = 1, 1
+    for c in convs:
+        field += (c.kernel_size[0] - 1) * jump
+        jump *= c.strides[0]
+    assert field == 70
+    assert d(np.zeros((1, 64, 64, 3), "float32")).shape == (1, 8, 8, 1)
+
+
+def test_each_term_differentiates_through_the_networks_the_paper_names():
+    model = tiny()
+    model.compile()
+    a, b = tf.constant(images(2)), tf.constant(images(2, seed=1))
+    with tf.GradientTape(persistent=True) as tape:
+        terms = model.generator_objective(Step(model, b, {"a": a}, training=True))
+    g, f = model.generator.trainable_variables, model.generator_ba.trainable_variables
+    uses = {name: (any(x is not None for x in tape.gradient(term.value, g)),
+                   any(x is not None for x in tape.gradient(term.value, f))) for name, term in terms.items()}
+    # (through G: A -> B, through F: B -> A)
+    assert uses == {"adv_b": (True, False), "adv_a": (False, True), "cycle_a": (True, True),
+                    "cycle_b": (True, True), "identity_a": (False, True), "identity_b": (True, False)}
+
+
+def test_preview_rows_show_input_translation_and_reconstruction_both_ways():
+    model = tiny()
+    a, b = images(4), images(4, seed=1)
+    rows = model.preview_rows((tf.constant(a), tf.constant(b)), 4)
+    assert rows.shape == (12, 8, 8, 1)
+    np.testing.assert_array_equal(rows[:4], np.concatenate([a[:2], b[:2]]))
+    np.testing.assert_allclose(rows[4:6], model.a_to_b(a[:2]))
+    np.testing.assert_allclose(rows[6:8], model.b_to_a(b[:2]))
+    np.testing.assert_allclose(rows[8:10], model.b_to_a(model.a_to_b(a[:2])))
+    np.testing.assert_allclose(rows[10:], model.a_to_b(model.b_to_a(b[:2])))
