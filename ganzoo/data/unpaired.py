@@ -38,8 +38,9 @@ def split_names(argument: str) -> tuple[str, str]:
 def side(name: str, split: str, image_size, channels, with_labels: bool, shuffle: bool, seed: int,
          options: dict[str, Any]) -> tuple[tf.data.Dataset, int | None, bool]:
     """One domain as unbatched examples, its size (None when unknown) and whether it is in memory."""
-    batches = load(name, split=split, batch_size=1, image_size=image_size, channels=channels,
-                   with_labels=with_labels, shuffle=shuffle, drop_remainder=False, seed=seed, **options)
+    options = {"image_size": image_size, "channels": channels, **options}  # a side's own options win
+    batches = load(name, split=split, batch_size=1, with_labels=with_labels, shuffle=shuffle,
+                   drop_remainder=False, seed=seed, **options)
     size = int(batches.cardinality())
     in_memory = not batches.options().autotune.enabled  # registry.load turns autotune off for in-memory data
     return batches.unbatch(), (size if size >= 0 else None), in_memory
