@@ -391,3 +391,49 @@ LOSSES: dict[str, GANLoss] = {
     # D's outputs are energies L(v) >= 0; compile(balance_gamma=...) adds k_t.
     "began": _named("began", began_discriminator_loss, began_generator_loss, logits=False),
 }
+
+
+def serialize(identifier: str | GANLoss | Callable) -> str | dict:
+    """What a saved model keeps of ``compile(loss=identifier)``; ``deserialize`` inverts it.
+
+    A name, or a ``GANLoss`` that ``get`` returns for a name, is saved as the name; a
+    function registered with ``keras.saving.register_keras_serializable`` as its registered
+    name. Anything else (a lambda, a local function, a hand-made or smoothed ``GANLoss``)
+    cannot be restored by ``load_model``, so saving it is refused in one line.
+    """
+    import keras
+
+    if isinstance(identifier, str):
+        return identifier
+    if isinstance(identifier, GANLoss):
+        if LOSSES.get(identifier.name) == identifier:
+            return identifier.name
+        raise GanzooError(
+            f"ganzoo.losses: the GANLoss '{identifier.name}' cannot be saved (it is not ganzoo's "
+            "named loss); compile with loss='<name>' (and label_smoothing=) or with a function "
+            "registered by @keras.saving.register_keras_serializable()."
+        )
+    name = keras.saving.get_registered_name(identifier)
+    if keras.saving.get_registered_object(name) is identifier:
+        return {"registered_loss": name}
+    raise GanzooError(
+        f"ganzoo.losses: the loss {getattr(identifier, '__qualname__', identifier)!r} cannot be "
+        "saved; decorate it with @keras.saving.register_keras_serializable() or pass a loss name."
+    )
+
+
+def deserialize(config: str | dict | None) -> str | Callable:
+    """The ``compile(loss=...)`` argument saved by ``serialize`` (None: ``"non_saturating"``)."""
+    import keras
+
+    if config is None:
+        return "non_saturating"
+    if isinstance(config, dict):
+        loss = keras.saving.get_registered_object(config["registered_loss"])
+        if loss is None:
+            raise GanzooError(
+                f"ganzoo.losses: the saved loss '{config['registered_loss']}' is not registered; "
+                "import the module that defines it before load_model."
+            )
+        return loss
+    return config

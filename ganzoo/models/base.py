@@ -180,7 +180,7 @@ class GAN(keras.Model):
             regularizer.build(self)
         self._gan_compile_config = {
             **optimizer_config,
-            "loss": loss if isinstance(loss, str) else None,
+            "loss": loss,
             "d_steps": self.d_steps,
             "label_smoothing": float(label_smoothing),
             "reuse_fakes": self.reuse_fakes,
@@ -249,12 +249,15 @@ class GAN(keras.Model):
                 optimizer.build(variables)
 
     def get_compile_config(self) -> dict[str, Any]:
-        return dict(getattr(self, "_gan_compile_config", {}))
+        config = dict(getattr(self, "_gan_compile_config", {}))
+        if config:
+            # Refuses, at save time, a loss that load_model could not restore.
+            config["loss"] = losses_lib.serialize(config["loss"])
+        return config
 
     def compile_from_config(self, config: dict[str, Any]) -> None:
         config = dict(config)
-        if config.get("loss") is None:
-            config["loss"] = "non_saturating"
+        config["loss"] = losses_lib.deserialize(config.get("loss"))
         for key in ("g_optimizer", "d_optimizer"):
             config[key] = keras.saving.deserialize_keras_object(config[key])
         self.compile(**config)
