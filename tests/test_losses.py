@@ -57,6 +57,49 @@ def test_wasserstein_hinge_least_squares_closed_forms():
     np.testing.assert_allclose(losses.least_squares_generator_loss(F), 0.5 * (f - 1) ** 2)
 
 
+def test_every_loss_matches_hand_computed_values_on_both_sides():
+    # r = [2, -1, 0], f = [-3, 0.5, 0], written out by hand (not by the formula under test).
+    np.testing.assert_allclose(losses.hinge_generator_loss(F), [3.0, -0.5, 0.0])  # −f: G raises f
+    np.testing.assert_allclose(losses.hinge_discriminator_loss(R, F), [0.0, 3.5, 2.0])
+    np.testing.assert_allclose(losses.wasserstein_discriminator_loss(R, F), [-5.0, 1.5, 0.0])
+    np.testing.assert_allclose(losses.wasserstein_generator_loss(F), [3.0, -0.5, 0.0])
+    np.testing.assert_allclose(losses.least_squares_discriminator_loss(R, F), [4.5 + 0.5, 2.0 + 0.125, 0.5])
+    np.testing.assert_allclose(losses.least_squares_generator_loss(F), [8.0, 0.125, 0.5])
+    named = {name: losses.get(name) for name in ("hinge", "wasserstein", "least_squares", "minimax")}
+    np.testing.assert_allclose(named["hinge"].generator(F, R), [3.0, -0.5, 0.0])
+    np.testing.assert_allclose(named["wasserstein"].generator(F, R), [3.0, -0.5, 0.0])
+    np.testing.assert_allclose(named["least_squares"].generator(F, R), [8.0, 0.125, 0.5])
+    np.testing.assert_allclose(named["minimax"].generator(F, R), [-sp(-3.0), -sp(0.5), -math.log(2.0)], rtol=1e-6)
+    assert not named["hinge"].outputs_are_logits and named["minimax"].outputs_are_logits
+
+
+def test_label_smoothing_of_least_squares_and_by_name_matches_hand_computed_values():
+    # t = 0.9: ½(r − 0.9)² + ½f² = [0.605 + 4.5, 1.805 + 0.125, 0.405 + 0].
+    want = [5.105, 1.93, 0.405]
+    np.testing.assert_allclose(losses.least_squares_discriminator_loss(R, F, label_smoothing=0.1), want, rtol=1e-6)
+    np.testing.assert_allclose(losses.get("least_squares", label_smoothing=0.1).discriminator(R, F), want, rtol=1e-6)
+    # minimax, t = 0.8 on r = 0: 0.8·log 2 + 0.2·log 2 + log 2 (the real term's weights sum to 1).
+    got = losses.get("minimax", label_smoothing=0.2).discriminator(tf.constant([0.0]), tf.constant([0.0]))
+    np.testing.assert_allclose(got, [2 * math.log(2.0)], rtol=1e-6)
+    got = losses.minimax_discriminator_loss(tf.constant([3.0]), tf.constant([-20.0]), label_smoothing=0.2)
+    np.testing.assert_allclose(got, [0.8 * sp(-3.0) + 0.2 * sp(3.0) + sp(-20.0)], rtol=1e-6)
+    assert losses.get("minimax", label_smoothing=0.0).discriminator is losses.minimax_discriminator_loss
+
+
+def test_began_losses_balance_and_convergence_match_hand_computed_values():
+    real, fake = tf.constant([1.0, 2.0]), tf.constant([4.0, 0.5])
+    np.testing.assert_allclose(losses.began_discriminator_loss(real, fake, k=0.25), [0.0, 1.875])
+    np.testing.assert_allclose(losses.began_discriminator_loss(real, fake), [-3.0, 1.5])
+    np.testing.assert_allclose(losses.began_generator_loss(fake), [4.0, 0.5])
+    # k + λ_k (γ L(x) − L(G(z))) = 0.5 + 0.1 (0.5·2 − 0.5) = 0.55, then clipped to [0, 1] at both ends.
+    np.testing.assert_allclose(losses.began_k_update(0.5, 2.0, 0.5, gamma=0.5, lambda_k=0.1), 0.55, rtol=1e-6)
+    assert float(losses.began_k_update(0.99, 2.0, 0.0, gamma=0.5, lambda_k=1.0)) == 1.0
+    assert float(losses.began_k_update(0.01, 0.0, 1.0, gamma=0.5, lambda_k=1.0)) == 0.0
+    # M = L(x) + |γ L(x) − L(G(z))|: 2 + |1 − 0.5| and 2 + |1 − 3|.
+    np.testing.assert_allclose(losses.began_convergence(2.0, 0.5, gamma=0.5), 2.5)
+    np.testing.assert_allclose(losses.began_convergence(2.0, 3.0, gamma=0.5), 4.0)
+
+
 def test_patch_outputs_are_averaged_per_example():
     patches = tf.reshape(tf.range(8, dtype=tf.float32), [2, 2, 2, 1])
     np.testing.assert_allclose(losses.wasserstein_generator_loss(patches), [-1.5, -5.5])

@@ -44,6 +44,17 @@ def test_frechet_distance_matches_scipy_sqrtm_on_random_covariances():
     assert frechet_distance(mu1, s1, mu2, s2) == pytest.approx(expected, rel=1e-8)
 
 
+def test_frechet_distance_of_non_commuting_2x2_covariances_matches_hand_computed_value():
+    # Σ1 = diag(4, 1), Σ2 = [[1, .5], [.5, 1]]: Σ1^½ Σ2 Σ1^½ = [[4, 1], [1, 1]] has trace 5 and
+    # determinant 3, so Tr((Σ1 Σ2)^½) = √λ1 + √λ2 = √(5 + 2√3) and d² = 5 + 2 − 2√(5 + 2√3).
+    s1, s2 = np.diag([4.0, 1.0]), np.array([[1.0, 0.5], [0.5, 1.0]])
+    expected = 7.0 - 2.0 * np.sqrt(5.0 + 2.0 * np.sqrt(3.0))
+    assert frechet_distance([0.0, 0.0], s1, [0.0, 0.0], s2) == pytest.approx(expected, rel=1e-12)
+    assert frechet_distance([0.0, 0.0], s2, [0.0, 0.0], s1) == pytest.approx(expected, rel=1e-12)
+    # The mean term: ‖(1, 2) − (−1, 0)‖² = 8 on top.
+    assert frechet_distance([1.0, 2.0], s1, [-1.0, 0.0], s2) == pytest.approx(expected + 8.0, rel=1e-12)
+
+
 def test_frechet_distance_is_finite_and_exact_for_singular_covariances():
     # Rank-deficient diagonal covariances (zeros on the diagonal) still have the closed form.
     a = np.array([1.0, 0.0, 4.0, 0.0])

@@ -55,6 +55,45 @@ def test_filters_are_burt_adelson_binomial_away_from_the_border():
     np.testing.assert_allclose(pyramid.upsample(x).numpy()[inner], expanded[inner], atol=1e-6)
 
 
+def _down_reference(x, axis):
+    """d along one axis with the documented border: numpy's 'symmetric' (edge pixel repeated)."""
+    n = x.shape[axis]
+    pad = [(0, 0)] * x.ndim
+    pad[axis] = (2, 2)
+    p = np.pad(x, pad, mode="symmetric")
+    taken = [np.take(p, range(j, j + n, 2), axis=axis) for j in range(5)]
+    return sum(w * t for w, t in zip(pyramid.BINOMIAL_5, taken))
+
+
+def _up_reference(x, axis):
+    """u along one axis: (x[i−1] + 6x[i] + x[i+1]) / 8 on the old grid, (x[i] + x[i+1]) / 2 between."""
+    pad = [(0, 0)] * x.ndim
+    pad[axis] = (1, 1)
+    p = np.pad(x, pad, mode="symmetric")
+    n = x.shape[axis]
+    before, centre, after = (np.take(p, range(s, s + n), axis=axis) for s in (0, 1, 2))
+    old, new = (before + 6 * centre + after) / 8, (centre + after) / 2
+    out = np.stack([old, new], axis=axis + 1)
+    return out.reshape(x.shape[:axis] + (2 * n,) + x.shape[axis + 1:])
+
+
+def test_filters_mirror_the_border_with_the_edge_pixel_repeated_everywhere():
+    # Every pixel, borders included, against a numpy reference with SYMMETRIC padding
+    # (REFLECT, which skips the edge pixel, changes the outer two rows and columns).
+    x = images((2, 8, 12, 2), seed=4).astype("float64")
+    np.testing.assert_allclose(pyramid.downsample(x.astype("float32")).numpy(),
+                               _down_reference(_down_reference(x, 1), 2), atol=1e-6)
+    np.testing.assert_allclose(pyramid.upsample(x.astype("float32")).numpy(),
+                               _up_reference(_up_reference(x, 1), 2), atol=1e-6)
+    # Hand value at a corner: a single 1 at (0, 0) of an 8x8 image. Its mirrored copy at −1
+    # adds to the centre tap: d gives (6 + 4)/16 per axis = 0.390625 at (0, 0).
+    impulse = np.zeros((1, 8, 8, 1), "float32")
+    impulse[0, 0, 0, 0] = 1.0
+    assert float(pyramid.downsample(impulse)[0, 0, 0, 0]) == pytest.approx((10 / 16) ** 2)
+    # u at (0, 0) is (x[-1] + 6x[0] + x[1])/8 = 7/8 per axis with x[-1] = x[0].
+    assert float(pyramid.upsample(impulse)[0, 0, 0, 0]) == pytest.approx((7 / 8) ** 2)
+
+
 def test_bad_inputs_name_the_fix():
     with pytest.raises(GanzooError, match="multiples of 4"):
         pyramid.laplacian(images((1, 18, 18, 1)), 3)
