@@ -139,7 +139,7 @@ OTHER_MODELS_SCRIPT = textwrap.dedent(
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from ganzoo.data import photos, registry
     from ganzoo.distribute import get_strategy
-    from ganzoo.models import LAPGAN, SRGAN, FrontalizationGAN, TextToImageGAN
+    from ganzoo.models import LAPGAN, SRGAN, CycleGAN, FrontalizationGAN, TextToImageGAN
 
     def lapgan():
         x = np.random.default_rng(0).uniform(-1, 1, (16, 16, 16, 1)).astype("float32")
@@ -170,9 +170,14 @@ OTHER_MODELS_SCRIPT = textwrap.dedent(
                                   d_filters=4, bottleneck=8, identity_filters=4, identity_steps=2),
                 tf.data.Dataset.from_tensor_slices((pose, info)).batch(4, drop_remainder=True))
 
+    def cyclegan():
+        a, b = (np.random.default_rng(i).uniform(-1, 1, (8, 8, 8, 1)).astype("float32") for i in (0, 1))
+        return (CycleGAN(image_shape=(8, 8, 1), base_filters=4, num_blocks=1, d_filters=4, d_layers=1, pool_size=4),
+                tf.data.Dataset.from_tensor_slices((a, b)).batch(4, drop_remainder=True))
+
     strategy = get_strategy("mirrored" if setting == "mirrored" else "default")
     results = {}
-    for name in ("lapgan", "srgan", "text_to_image", "frontalization"):
+    for name in ("lapgan", "srgan", "text_to_image", "frontalization", "cyclegan"):
         keras.utils.set_random_seed(0)
         keras.config.set_dtype_policy("float32" if setting == "mirrored" else setting)
         with strategy.scope():
@@ -194,7 +199,7 @@ def test_lapgan_srgan_text_to_image_and_frontalization_train_to_finite_losses(se
                             text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]
     runs = json.loads(result.stdout.strip().splitlines()[-1])
-    assert sorted(runs) == ["frontalization", "lapgan", "srgan", "text_to_image"]
+    assert sorted(runs) == ["cyclegan", "frontalization", "lapgan", "srgan", "text_to_image"]
     for name, run in runs.items():
         assert run["replicas"] == (2 if setting == "mirrored" else 1), name
         assert run["logs"] and all(np.isfinite(v) for v in run["logs"].values()), (name, run["logs"])
