@@ -12,6 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from ganzoo import training
 from ganzoo.errors import GanzooError
 from ganzoo.utils import atomic
 from ganzoo.utils import images as image_utils
@@ -52,7 +53,7 @@ class SampleGrid(keras.callbacks.Callback):
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
             with self._writer.as_default():
-                tf.summary.image("samples", grid[None], step=epoch + 1)
+                tf.summary.image("samples", grid[None], step=epoch)  # the step of Keras TensorBoard's epoch scalars
             self._writer.flush()
 
 
@@ -402,7 +403,7 @@ class Evaluate(keras.callbacks.Callback):
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "eval"))
             with self._writer.as_default():
                 for name, value in values.items():
-                    tf.summary.scalar(f"eval/{name}", value, step=epoch + 1)
+                    tf.summary.scalar(f"eval/{name}", value, step=epoch)
             self._writer.flush()
 
 
@@ -467,7 +468,7 @@ class HeldOutPreview(keras.callbacks.Callback):
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
             with self._writer.as_default():
-                tf.summary.image("held_out", grid[None], step=epoch + 1)
+                tf.summary.image("held_out", grid[None], step=epoch)  # the step of Keras TensorBoard's epoch scalars
             self._writer.flush()
 
 
@@ -497,3 +498,133 @@ def preview_rows(model, batch, num: int) -> np.ndarray:
     if source.shape[-1] != output.shape[-1]:
         source = np.repeat(source[..., :1], output.shape[-1], axis=-1)
     return np.concatenate([source, output, target], axis=0)
+
+
+# ------------------------------------------------------------ learning rates (issue 32)
+
+
+def phase_optimizers(model, which=None) -> dict[str, keras.optimizers.Optimizer]:
+    """The model's optimizers by attribute path (``"g_optimizer"``, ``"d_optimizer"``, ...).
+
+    ``which`` picks some of them (``("g_optimizer",)``); None takes every phase's optimizer.
+    """
+    found: dict[str, keras.optimizers.Optimizer] = {}
+    for phase in model.phases():
+        found.setdefault(phase.optimizer, training.resolve(model, phase.optimizer))
+    if which is None:
+        return found
+    missing = [name for name in which if name not in found]
+    if missing:
+        raise GanzooError(
+            f"ganzoo.callbacks: {type(model).__name__} has no optimizer {', '.join(missing)}; "
+            f"its phases use {', '.join(found)}."
+        )
+    return {name: found[name] for name in which}
+
+
+def learning_rate_name(path: str) -> str:
+    """The log name of an optimizer's learning rate: ``g_optimizer`` -> ``g_learning_rate``."""
+    return path.replace("_optimizer", "").replace(".", "_") + "_learning_rate"
+
+
+class GANLearningRateScheduler(keras.callbacks.Callback):
+    """``keras.callbacks.LearningRateScheduler`` for a GAN's optimizers.
+
+    A GAN has no ``model.optimizer``; this sets ``schedule(epoch, lr)`` on each of
+    ``optimizers`` (attribute paths; None: every phase's optimizer, i.e. both G's and D's)
+    at the start of every epoch, and adds each learning rate to the epoch's logs
+    (``g_learning_rate``, ``d_learning_rate``), which ``keras.callbacks.TensorBoard`` writes
+    when it comes after this callback.
+
+    Example:
+        >>> GANLearningRateScheduler(lambda epoch, lr: lr * 0.5 if epoch >= 10 else lr)
+    """
+
+    def __init__(self, schedule, optimizers=None, verbose: int = 0):
+        super().__init__()
+        self.schedule = schedule
+        self.optimizers = None if optimizers is None else tuple(optimizers)
+        self.verbose = verbose
+
+    def on_epoch_begin(self, epoch: int, logs=None) -> None:
+        for path, optimizer in phase_optimizers(self.model, self.optimizers).items():
+            lr = float(self.schedule(epoch, float(keras.ops.convert_to_numpy(optimizer.learning_rate))))
+            if not np.isfinite(lr):
+                raise GanzooError(f"ganzoo.callbacks: the schedule gave {path} the learning rate {lr}; "
+                                  "it must be a finite float.")
+            optimizer.learning_rate = lr
+            if self.verbose:
+                logging.info("epoch %d: %s learning rate %g", epoch + 1, path, lr)
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        log_learning_rates(self.model, logs, self.optimizers)
+
+
+def log_learning_rates(model, logs, which=None) -> None:
+    """Adds ``<g|d>_learning_rate`` of ``which`` optimizers to ``logs`` (for TensorBoard, CSVLogger)."""
+    if logs is None:
+        return
+    for path, optimizer in phase_optimizers(model, which).items():
+        logs[learning_rate_name(path)] = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+
+
+class GANReduceLROnPlateau(keras.callbacks.Callback):
+    """``keras.callbacks.ReduceLROnPlateau`` for a GAN's optimizers.
+
+    When ``monitor`` (say ``g_loss`` or ``val_g_loss``, or an ``eval/fid`` the ``Evaluate``
+    callback logs) has not improved by ``min_delta`` for ``patience`` epochs, multiplies the
+    learning rate of each of ``optimizers`` (None: both G's and D's, so their balance holds)
+    by ``factor``, not below ``min_lr``, then waits ``cooldown`` epochs. Logs the rates as
+    ``GANLearningRateScheduler`` does.
+    """
+
+    def __init__(self, monitor: str = "g_loss", factor: float = 0.1, patience: int = 10,
+                 mode: str = "min", min_delta: float = 1e-4, cooldown: int = 0, min_lr: float = 0.0,
+                 optimizers=None, verbose: int = 0):
+        super().__init__()
+        if not 0.0 < float(factor) < 1.0:
+            raise GanzooError(f"ganzoo.callbacks: factor={factor} must be between 0 and 1 (exclusive).")
+        if mode not in ("min", "max"):
+            raise GanzooError(f"ganzoo.callbacks: mode='{mode}' must be 'min' or 'max'.")
+        self.monitor, self.factor, self.patience, self.mode = monitor, float(factor), int(patience), mode
+        self.min_delta, self.cooldown, self.min_lr = float(min_delta), int(cooldown), float(min_lr)
+        self.optimizers = None if optimizers is None else tuple(optimizers)
+        self.verbose = verbose
+        self.best = None
+        self.wait = 0
+        self.cooldown_left = 0
+
+    def improved(self, value: float) -> bool:
+        if self.best is None:
+            return True
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def on_train_begin(self, logs=None) -> None:
+        self.best, self.wait, self.cooldown_left = None, 0, 0
+
+    def on_epoch_end(self, epoch: int, logs=None) -> None:
+        logs = logs if logs is not None else {}
+        if self.monitor not in logs:
+            raise GanzooError(
+                f"ganzoo.callbacks: GANReduceLROnPlateau monitors '{self.monitor}', which the logs "
+                f"do not have; choose one of {', '.join(sorted(logs))}."
+            )
+        value = float(logs[self.monitor])
+        if self.cooldown_left > 0:
+            self.cooldown_left -= 1
+            self.wait = 0
+        if self.improved(value):
+            self.best, self.wait = value, 0
+        elif self.cooldown_left <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                for path, optimizer in phase_optimizers(self.model, self.optimizers).items():
+                    old = float(keras.ops.convert_to_numpy(optimizer.learning_rate))
+                    optimizer.learning_rate = max(old * self.factor, self.min_lr)
+                    if self.verbose:
+                        logging.info("epoch %d: %s learning rate %g -> %g", epoch + 1, path, old,
+                                     max(old * self.factor, self.min_lr))
+                self.cooldown_left, self.wait = self.cooldown, 0
+        log_learning_rates(self.model, logs, self.optimizers)

@@ -82,3 +82,72 @@ def test_a_loss_that_cannot_be_saved_is_refused_at_save_time_in_one_line(tmp_pat
     with pytest.raises(GanzooError, match="cannot be saved") as error:
         model.save(str(tmp_path / "m.keras"))
     assert "\n" not in str(error.value)
+
+
+# ------------------------------------------------------- items 3 and 9: learning rates, TensorBoard
+
+from ganzoo import callbacks as gan_callbacks  # noqa: E402
+
+
+def points(n=32):
+    return np.random.default_rng(0).normal(size=(n, 2)).astype("float32")
+
+
+@pytest.mark.parametrize("stock", [
+    keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr),
+    keras.callbacks.ReduceLROnPlateau(monitor="g_loss"),
+])
+def test_stock_learning_rate_callbacks_name_the_gan_aware_ones(stock):
+    model = tiny_points_gan()
+    with pytest.raises(GanzooError, match=f"ganzoo.callbacks.GAN{type(stock).__name__}"):
+        model.fit(points(), batch_size=8, epochs=1, callbacks=[stock], verbose=0)
+
+
+def test_gan_scheduler_sets_both_or_either_learning_rate_and_logs_them():
+    model = tiny_points_gan(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(2e-3))
+    schedule = gan_callbacks.GANLearningRateScheduler(lambda epoch, lr: lr * 0.5)
+    history = model.fit(points(), batch_size=8, epochs=2, callbacks=[schedule], verbose=0)
+    np.testing.assert_allclose(history.history["g_learning_rate"], [5e-4, 2.5e-4], rtol=1e-6)
+    np.testing.assert_allclose(history.history["d_learning_rate"], [1e-3, 5e-4], rtol=1e-6)
+    only_d = gan_callbacks.GANLearningRateScheduler(lambda epoch, lr: 1e-5, optimizers=["d_optimizer"])
+    model.fit(points(), batch_size=8, epochs=1, callbacks=[only_d], verbose=0)
+    assert float(model.g_optimizer.learning_rate) == pytest.approx(2.5e-4)
+    assert float(model.d_optimizer.learning_rate) == pytest.approx(1e-5)
+
+
+def test_gan_reduce_on_plateau_lowers_both_rates_after_patience():
+    model = tiny_points_gan(g_optimizer=keras.optimizers.Adam(1e-3), d_optimizer=keras.optimizers.Adam(1e-3))
+    plateau = gan_callbacks.GANReduceLROnPlateau(monitor="flat", factor=0.5, patience=2)
+
+    class Flat(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            logs["flat"] = 1.0
+
+    history = model.fit(points(), batch_size=8, epochs=4, callbacks=[Flat(), plateau], verbose=0)
+    # Epoch 1 sets the best value; epochs 2 and 3 wait; the third epoch halves; epoch 4 waits.
+    np.testing.assert_allclose(history.history["g_learning_rate"], [1e-3, 1e-3, 5e-4, 5e-4], rtol=1e-6)
+    np.testing.assert_allclose(history.history["d_learning_rate"], [1e-3, 1e-3, 5e-4, 5e-4], rtol=1e-6)
+
+
+def test_tensorboard_images_and_learning_rates_share_the_scalars_steps(tmp_path):
+    from tensorboard.backend.event_processing import event_accumulator
+
+    model = VanillaGAN(data_shape=(4, 4, 1), latent_dim=4, g_units=(8,), d_units=(8,), maxout=False)
+    model.compile()
+    logs = str(tmp_path / "logs")
+    images = np.zeros((16, 4, 4, 1), np.float32)
+    model.fit(images, batch_size=8, epochs=2, verbose=0, callbacks=[
+        gan_callbacks.GANLearningRateScheduler(lambda epoch, lr: lr),
+        gan_callbacks.SampleGrid(str(tmp_path / "samples"), num=4, log_dir=logs),
+        keras.callbacks.TensorBoard(logs),
+    ])
+
+    def steps(folder, kind, tag):
+        acc = event_accumulator.EventAccumulator(os.path.join(logs, folder), size_guidance={kind: 0})
+        acc.Reload()
+        return [event.step for event in getattr(acc, kind.capitalize())(tag)]
+
+    scalar_steps = steps("train", "tensors", "epoch_g_loss")
+    assert scalar_steps == [0, 1]
+    assert steps("train", "tensors", "epoch_g_learning_rate") == scalar_steps
+    assert steps("samples", "tensors", "samples") == scalar_steps

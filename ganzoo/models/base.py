@@ -468,6 +468,13 @@ class GAN(keras.Model):
         # A tf.data pipeline shuffles itself; Keras would warn that shuffle=True is ignored.
         kwargs.setdefault("shuffle", False)
         callbacks = list(callbacks or [])
+        for callback in callbacks:
+            if isinstance(callback, (keras.callbacks.LearningRateScheduler, keras.callbacks.ReduceLROnPlateau)):
+                name = type(callback).__name__
+                raise GanzooError(
+                    f"ganzoo: keras.callbacks.{name} changes model.optimizer, which a GAN does not have "
+                    f"(it has one per phase); use ganzoo.callbacks.GAN{name}, which adjusts both (or either)."
+                )
         if any(phase.scheduled for phase in self.phases()):
             self.sync_phases()
             callbacks.append(PhaseSchedule())
