@@ -15,6 +15,7 @@ Then the model's quality is measured:
     srresnet_photos, srgan_photos benchmarks/super_resolution.py on the run and again on the
                                   preset's float16 generator (srgan_photos beside the
                                   srresnet_photos preset: build that one first)
+    cyclegan_digits               benchmarks/cyclegan.py on the run and on the preset's float16 weights
     the others                    the benchmark's command is printed; run it and attach its
                                   output with --quality=NAME=FILE (its last JSON line is read)
 
@@ -75,6 +76,7 @@ class Spec:
     # (name, preset directory, run workdir) -> the same benchmark on the stored float16 weights
     measure_preset: Callable[[str, str, str], dict[str, Any]] | None = None
     num_samples: int = 64   # images in samples.png (its size counts against the 5 MB)
+    conditions: Callable[[Any], dict[str, Any]] | None = None   # model -> generate's inputs (translation)
 
 
 # ------------------------------------------------------------------------ measurements
@@ -215,6 +217,34 @@ def coverage_summary(figures: dict[str, Any]) -> str:
             f"{figures['high_quality_fraction']:.0%} high-quality samples")
 
 
+def cyclegan_inputs(model) -> dict[str, Any]:
+    """32 held-out digits of each domain: samples.png shows 32 translations each way."""
+    from ganzoo.data import digits, printed_digits
+
+    size, _, channels = model.image_shape
+    return {"a": digits.arrays("test", size, channels)[0][:32], "b": printed_digits.arrays("test", size, channels)[0][:32]}
+
+
+def cyclegan_of_run(name: str, workdir: str) -> dict[str, Any]:
+    command = SPECS[name].benchmark.format(workdir=workdir)
+    return {"of": "the run's model", "command": command, "figures": _run_benchmark(command)}
+
+
+def cyclegan_of_preset(name: str, directory: str, workdir: str) -> dict[str, Any]:
+    """benchmarks/cyclegan.py on the preset's stored float16 weights."""
+    del workdir
+    figures = _run_benchmark(f"python benchmarks/cyclegan.py --preset={directory}")
+    return {"of": "this preset's float16 weights", "command": f"python benchmarks/cyclegan.py --preset={name}",
+            "figures": figures}
+
+
+def cyclegan_summary(figures: dict[str, Any]) -> str:
+    kept, gain = figures["label_preservation"], figures["gain"]
+    return (f"labels kept {kept['a_to_b']:.1%} handwritten->printed, {kept['b_to_a']:.1%} printed->handwritten "
+            f"({gain['a_to_b'] * 100:+.1f} / {gain['b_to_a'] * 100:+.1f} points over untranslated; "
+            f"{'meets' if figures['targets_met'] else 'misses'} the 85% / +25-point target)")
+
+
 SAMPLE_QUALITY = "python benchmarks/sample_quality.py --workdir={workdir}"
 GRID25_COVERAGE = ("python benchmarks/make_presets.py (ganzoo.metrics.mode_coverage: 2,500 samples of seed 0, "
                    "grid25 centres, std 0.05, min_count 25)")
@@ -235,6 +265,9 @@ SPECS: dict[str, Spec] = {
     "srgan_photos": Spec("python benchmarks/super_resolution.py --srresnet=srresnet_photos --srgan={workdir}",
                          super_resolution_of_run, super_resolution_summary, networks="generator",
                          measure_preset=super_resolution_of_preset, num_samples=16),
+    # All four networks (2.1 MB in float16); samples.png: 32 held-out translations each way.
+    "cyclegan_digits": Spec("python benchmarks/cyclegan.py --workdir={workdir}", cyclegan_of_run, cyclegan_summary,
+                            measure_preset=cyclegan_of_preset, conditions=cyclegan_inputs),
     # Generator only: with D and the identity network it is 7.1 MB. The generator's float16
     # weights alone take 4.9 MB (gzip gains 8%: the low mantissa byte is noise), so its
     # sample grid holds 16 faces of 64x64, not 64.
@@ -371,7 +404,7 @@ def build(name: str, workdir: str | None, quality_file: str | None, note: str | 
     model = load_model(os.path.join(workdir, "checkpoints", "model.keras"), compile=False)
     directory = os.path.join(_OUT.value, name)
     stored = presets.save(model, directory, metadata, overwrite=_OVERWRITE.value, networks=spec.networks,
-                          num_samples=spec.num_samples)
+                          num_samples=spec.num_samples, conditions=spec.conditions(model) if spec.conditions else None)
     if spec.measure is sample_quality and not quality_file:
         measurements.append(sample_quality_of_preset(name, directory))
     if spec.measure_preset is not None:

@@ -225,7 +225,7 @@ def write_generator(model, directory: str) -> list[str]:
 
 
 def save(model, directory: str, metadata: dict[str, Any], overwrite: bool = False,
-         networks: str = "all", num_samples: int = 64) -> dict[str, Any]:
+         networks: str = "all", num_samples: int = 64, conditions: dict[str, Any] | None = None) -> dict[str, Any]:
     """Writes a preset folder for an uncompiled ``model`` and returns its ``preset.json`` dict.
 
     ``metadata`` holds at least ``METADATA_KEYS``; this adds ``model_class`` and ``weights``
@@ -233,6 +233,8 @@ def save(model, directory: str, metadata: dict[str, Any], overwrite: bool = Fals
     float32 model and of the stored preset). ``networks="all"`` stores model.keras;
     ``"generator"`` stores model.json and the generator's weights only. ``num_samples``: images
     in ``samples.png`` (fewer for large images, whose grid counts against the size limit).
+    ``conditions``: keyword inputs of ``generate`` for models that translate images (CycleGAN's
+    ``a=``/``b=`` held-out images), used for the sample check and ``samples.png``.
     Refuses a folder over ``MAX_PRESET_BYTES``.
     """
     import numpy as np
@@ -262,8 +264,9 @@ def save(model, directory: str, metadata: dict[str, Any], overwrite: bool = Fals
     else:
         files = write_generator(model, directory)
     stored = _load_files(directory)
-    difference = float(np.abs(stored.generate(16, seed=0) - model.generate(16, seed=0)).max())
-    images.save_samples(os.path.join(directory, SAMPLES_FILE), stored.generate(num_samples, seed=0))
+    conditions = dict(conditions or {})
+    difference = float(np.abs(stored.generate(16, seed=0, **conditions) - model.generate(16, seed=0, **conditions)).max())
+    images.save_samples(os.path.join(directory, SAMPLES_FILE), stored.generate(num_samples, seed=0, **conditions))
     digest = hashlib.sha256()
     for name in files:
         with open(os.path.join(directory, name), "rb") as handle:
