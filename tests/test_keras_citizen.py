@@ -151,3 +151,57 @@ def test_tensorboard_images_and_learning_rates_share_the_scalars_steps(tmp_path)
     assert scalar_steps == [0, 1]
     assert steps("train", "tensors", "epoch_g_learning_rate") == scalar_steps
     assert steps("samples", "tensors", "samples") == scalar_steps
+
+
+# ------------------------------------------------- items 4 and 5: export, networks passed to GAN
+
+import tensorflow as tf  # noqa: E402
+
+from ganzoo.models import GAN  # noqa: E402
+
+
+def test_model_export_writes_the_serving_signatures_of_save_generator(tmp_path):
+    model = tiny_points_gan()
+    path = str(tmp_path / "saved")
+    model.export(path)
+    served = tf.saved_model.load(path)
+    assert set(served.signatures) == {"serving_default", "sample"}
+    z = model.noise(3, seed=1)
+    out = served.signatures["serving_default"](z=tf.constant(z))
+    assert set(out) == {"samples"}
+    np.testing.assert_allclose(out["samples"].numpy(), model.generate(3, z=z), atol=1e-6)
+
+
+class SubclassedGenerator(keras.Model):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.hidden = keras.layers.Dense(8, activation="relu")
+        self.out = keras.layers.Dense(2)
+
+    def call(self, z, training=False):
+        return self.out(self.hidden(z))
+
+
+@pytest.mark.parametrize("make_generator", [
+    lambda: keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(2)]),
+    SubclassedGenerator,
+])
+def test_unbuilt_and_subclassed_networks_train_and_export(tmp_path, make_generator):
+    discriminator = keras.Sequential([keras.layers.Dense(8, activation="relu"), keras.layers.Dense(1)])
+    model = GAN(make_generator(), discriminator, latent_dim=4)
+    model.compile()
+    before = [v.numpy().copy() for v in model.generator.trainable_variables]
+    model.fit(points(), batch_size=8, epochs=1, verbose=0)
+    assert any(not np.allclose(b, v.numpy()) for b, v in zip(before, model.generator.trainable_variables))
+    assert model.data_shape == (2,)
+    model.export(str(tmp_path / "saved"))
+    served = tf.saved_model.load(str(tmp_path / "saved"))
+    assert served.signatures["sample"](num=tf.constant(2), seed=tf.constant(0))["samples"].shape == (2, 2)
+
+
+def test_a_generator_without_input_needs_latent_dim_and_a_network_must_be_keras():
+    discriminator = keras.Sequential([keras.layers.Dense(1)])
+    with pytest.raises(GanzooError, match="pass latent_dim="):
+        GAN(SubclassedGenerator(), discriminator)
+    with pytest.raises(GanzooError, match="the discriminator is a function; pass a Keras model"):
+        GAN(SubclassedGenerator(), lambda x: x, latent_dim=4)

@@ -6,6 +6,11 @@ first-level sub-folder names are the classes, in sorted order. Mixed sizes,
 grayscale, palette and RGBA files are all decoded as RGB, centre-cropped to a
 square and resized to ``image_size``, then converted to ``channels``.
 
+Splits (``split_files``): a folder with ``train/`` and ``test/`` sub-folders gives those;
+otherwise ``test_fraction`` (default 0: no test split, which is then refused rather than
+answered with the training images) holds out a deterministic share of the files, picked
+by a hash of ``split_seed`` and each path, and ``train`` is the rest; ``all`` is every file.
+
 Corrupt files are skipped, with a warning that names each one, when the folder
 is listed (before training): a file whose first bytes are no image signature,
 a truncated file — one whose end is not the format's end (PNG's IEND chunk,
@@ -21,6 +26,7 @@ known length.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pathlib
 
@@ -140,12 +146,53 @@ def list_images(root: str, verify_images: bool = True) -> list[str]:
     return good
 
 
+SPLITS = ("train", "test", "all")
+
+
+def held_out(relative_path: str, test_fraction: float, split_seed: int) -> bool:
+    """True when the file at ``relative_path`` (to the folder) belongs to the test split.
+
+    A hash of the seed and the path, so a file keeps its split when others are added.
+    """
+    digest = hashlib.sha256(f"{split_seed}:{relative_path}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2.0**64 < test_fraction
+
+
+def split_files(path: str, split: str = "train", test_fraction: float = 0.0, split_seed: int = 0,
+                verify_images: bool = True) -> tuple[str, list[str]]:
+    """(the folder the split reads, its sorted image files).
+
+    A folder with ``train/`` and ``test/`` sub-folders gives those; otherwise ``test`` is the
+    ``test_fraction`` of files picked by ``held_out`` and ``train`` the rest. ``all`` is every file.
+    """
+    if split not in SPLITS:
+        raise GanzooError(f"ganzoo.data: folder '{path}' has no split '{split}'; choose one of {', '.join(SPLITS)}.")
+    root = pathlib.Path(path).expanduser()
+    if split != "all" and (root / "train").is_dir() and (root / "test").is_dir():
+        return str(root / split), list_images(str(root / split), verify_images)
+    files = list_images(path, verify_images)
+    if split == "all":
+        return path, files
+    if not 0.0 <= float(test_fraction) < 1.0:
+        raise GanzooError(f"ganzoo.data: test_fraction={test_fraction} must be in [0, 1).")
+    test = [f for f in files if held_out(str(pathlib.Path(f).relative_to(root)), float(test_fraction), split_seed)]
+    if split == "test" and not test:
+        raise GanzooError(
+            f"ganzoo.data: folder '{path}' has no test images; add train/ and test/ sub-folders "
+            f"or hold some out with test_fraction=0.1 (now {test_fraction}; train with the same value)."
+        )
+    chosen = set(test)
+    return path, test if split == "test" else [f for f in files if f not in chosen]
+
+
 @register("folder", takes_argument=True, description="image files under a folder, e.g. folder:/data/faces")
 def folder(
     path, split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
-    verify_images=True,
+    verify_images=True, test_fraction=0.0, split_seed=0,
 ) -> Source:
-    files = list_images(path, verify_images)
+    path, files = split_files(path, split, test_fraction, split_seed, verify_images)
+    if not files:
+        raise GanzooError(f"ganzoo.data: the {split} split of folder '{path}' has no images; lower test_fraction.")
     size = int(image_size or 64)
     labels = None
     if with_labels:

@@ -91,8 +91,21 @@ class GAN(keras.Model):
                 f"ganzoo: {type(self).__name__} needs both a generator and a discriminator "
                 "(Keras models); build them first or use a model such as ganzoo.models.DCGAN."
             )
+        for role, network in (("generator", generator), ("discriminator", discriminator)):
+            if not isinstance(network, keras.layers.Layer):
+                raise GanzooError(f"ganzoo: the {role} is a {type(network).__name__}; pass a Keras model.")
         if latent_dim is None:
+            if not getattr(generator, "inputs", None):
+                raise GanzooError(
+                    f"ganzoo: {type(self).__name__} cannot read latent_dim from the generator "
+                    f"'{generator.name}' (it has no keras.Input: subclassed or unbuilt); pass latent_dim=."
+                )
             latent_dim = int(generator.inputs[0].shape[-1])
+        if not (generator.built and discriminator.built):
+            # compile() builds the optimizers on the networks' variables: create them now.
+            fakes = generator(tf.zeros([1, int(latent_dim)]))
+            if not discriminator.built:
+                discriminator(fakes)
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
@@ -566,6 +579,22 @@ class GAN(keras.Model):
         ]
         return np.concatenate(chunks, axis=0) if chunks else np.zeros((0,), np.float32)
 
+    def export(self, filepath: str, format: str = "tf_saved_model", verbose: Any = None,
+               input_signature: Any = None, **kwargs: Any) -> Any:
+        """Exports the sampler: a SavedModel is ``ganzoo.export.save_generator``'s.
+
+        ``format="tf_saved_model"`` (without ``input_signature``) writes the signatures of
+        ``serving_endpoints()`` (``serving_default``: ``z`` -> ``images``; ``sample``);
+        other formats (``"onnx"``, ``"litert"``) export the generator after one call.
+        """
+        if format == "tf_saved_model" and input_signature is None:
+            from ganzoo import export
+
+            return export.save_generator(self, filepath, overwrite=bool(kwargs.get("overwrite", False)))
+        self.generator(tf.zeros([1, self.latent_dim]))  # Keras exports only called models
+        return self.generator.export(filepath, format=format, verbose=verbose,
+                                     input_signature=input_signature, **kwargs)
+
     def serving_networks(self) -> list[keras.Model]:
         """The networks a SavedModel of this model carries (G only here)."""
         return [self.generator]
@@ -601,7 +630,10 @@ class GAN(keras.Model):
     @property
     def data_shape(self) -> tuple[int, ...]:
         """Shape of one generated sample, e.g. ``(32, 32, 1)``."""
-        return tuple(int(d) for d in self.generator.outputs[0].shape[1:])
+        outputs = getattr(self.generator, "outputs", None)
+        if not outputs:  # a subclassed generator: trace it on one z
+            outputs = [self.generator(tf.zeros([1, self.latent_dim]), training=False)]
+        return tuple(int(d) for d in outputs[0].shape[1:])
 
     # --------------------------------------------------------- serialization
 
