@@ -29,6 +29,9 @@ has text in it: the model cards say what the rows and columns are.
                                       (1 − t)·φ(a) + t·φ(b) at one fixed noise (interpolate_text).
     frontalization_synthfaces_grid.png    8 held-out faces (columns; synthfaces' test split): the
                                       posed input, the frontalized output and the true frontal (rows).
+    cyclegan_digits.png               10 held-out handwritten digits -> printed -> handwritten, then 10
+                                      printed -> handwritten -> printed (columns; the test splits);
+                                      rows: input, translation, reconstruction; shown 3×.
 
 Prints one line per picture (written or skipped, with its size and what it measured), then one
 JSON line.
@@ -320,6 +323,15 @@ def frontalization_grid(model, n: int = 8, seed: int = 0, faces: dict[str, Any] 
     return grid(np.concatenate([pose, output, truth]), n), {"faces": n, "seed": seed}
 
 
+def cyclegan_translations(model, n: int = 10, scale: int = 3):
+    """The first ``n`` held-out digits of each domain; rows input, translation, reconstruction."""
+    from ganzoo.data import digits, printed_digits
+
+    size, _, channels = model.image_shape
+    a, b = digits.arrays("test", size, channels)[0][:n], printed_digits.arrays("test", size, channels)[0][:n]
+    return grid(model.preview_rows((a, b), 2 * n), 2 * n, scale), {"per_direction": n}
+
+
 # ------------------------------------------------------------------------ registry
 
 
@@ -344,6 +356,7 @@ PICTURES: dict[str, Picture] = {
     "super_resolution_photos": Picture(("srresnet_photos",), super_resolution, optional=("srgan_photos",), many=True),
     "text2image_shapes_interpolation": Picture(("text2image_shapes",), text_interpolation),
     "frontalization_synthfaces_grid": Picture(("frontalization_synthfaces",), frontalization_grid),
+    "cyclegan_digits": Picture(("cyclegan_digits",), cyclegan_translations),
 }
 
 

@@ -143,3 +143,20 @@ def test_pyramid_levels_has_a_row_per_level_and_a_column_per_sample():
     image, facts = pictures.pyramid_levels(model, n=3, size=32)
     assert image.shape == (2 * 33 + 1, 3 * 33 + 1, 1)
     assert facts["levels"] == [8, 16]
+
+
+def test_cyclegan_picture_rows_are_input_translation_and_reconstruction_both_ways():
+    from ganzoo.data import digits, printed_digits
+    from ganzoo.models import CycleGAN
+
+    model = CycleGAN(image_shape=(8, 8, 1), base_filters=2, num_blocks=1, d_filters=2, d_layers=1)
+    image, facts = pictures.cyclegan_translations(model, n=3, scale=1)
+    assert image.shape[:2] == (3 * 9 + 1, 6 * 9 + 1)
+    cell = lambda row, col: image[1 + 9 * row : 9 * (row + 1), 1 + 9 * col : 9 * (col + 1)]  # noqa: E731
+    a, b = digits.arrays("test", 8, 1)[0][:3], printed_digits.arrays("test", 8, 1)[0][:3]
+    np.testing.assert_array_equal(np.squeeze(cell(0, 0)), np.squeeze(pictures.images.to_uint8(a[0])))
+    np.testing.assert_array_equal(np.squeeze(cell(0, 3)), np.squeeze(pictures.images.to_uint8(b[0])))
+    np.testing.assert_array_equal(np.squeeze(cell(1, 3)), np.squeeze(pictures.images.to_uint8(model.b_to_a(b[:1])[0])))
+    np.testing.assert_array_equal(np.squeeze(cell(2, 0)),
+                                  np.squeeze(pictures.images.to_uint8(model.b_to_a(model.a_to_b(a[:1]))[0])))
+    assert facts == {"per_direction": 3}

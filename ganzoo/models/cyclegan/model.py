@@ -343,11 +343,12 @@ class CycleGAN(GAN):
 
     def preview_rows(self, batch: Any, num: int) -> np.ndarray:
         """``[3·n, H, W, C]``, rows input, translation, reconstruction, of an ``(a, b)`` batch: the
-        first ⌈n/2⌉ columns a → G(a) → F(G(a)), the others b → F(b) → G(F(b)) (``ganzoo.sample``'s
-        grid of translations both ways; n = min(num, batch size))."""
+        first columns a → G(a) → F(G(a)) (⌈num/2⌉ of them, at most the batch's), the others
+        b → F(b) → G(F(b)) (the rest of ``num``, at most the batch's): ``ganzoo.sample``'s grid of
+        translations both ways."""
         b, condition = self.unpack(batch)
-        n = min(int(num), int(b.shape[0]))
-        a, b = np.asarray(condition["a"])[: math.ceil(n / 2)], np.asarray(b)[: n // 2]
+        a = np.asarray(condition["a"])[: math.ceil(int(num) / 2)]
+        b = np.asarray(b)[: int(num) - len(a)]
         fake_b, fake_a = self.a_to_b(a), self.b_to_a(b)
         rows = [(a, b), (fake_b, fake_a), (self.b_to_a(fake_b), self.a_to_b(fake_a))]
         return np.concatenate([np.concatenate(row) for row in rows]).astype(np.float32)
