@@ -205,6 +205,7 @@ def test_mismatched_channels_between_domains_fail_clearly():
 
 @pytest.mark.parametrize("kwargs, message", [
     (dict(image_shape=(10, 10, 1)), "multiples of 4"),
+    (dict(downsamplings=-1), "downsamplings=-1 must be >= 0"),
     (dict(cycle_weight=-1.0), "must be >= 0"),
     (dict(pool_size=-1), "must be >= 0"),
 ])
@@ -284,3 +285,15 @@ def test_weights_file_carries_pools_and_both_optimizers_for_resume(tmp_path):
         np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
     x = images(2)
     np.testing.assert_allclose(resumed.b_to_a(x), model.b_to_a(x), atol=1e-6)
+
+
+def test_receptive_field_of_the_paper_generator_and_full_resolution_option():
+    from ganzoo.models.cyclegan import build_generator, receptive_field
+
+    # c7s1 (7) + two stride-2 3x3 (+2, +4) + 18 convs at 1/4 (+144) + two ½-strided 3x3 (+4, +2) + c7s1 (+6)
+    assert receptive_field(build_generator(3, 8, 9)) == 169
+    assert receptive_field(build_generator(1, 8, 1, downsamplings=0)) == 7 + 4 + 6
+    model = tiny(image_shape=(6, 6, 1), downsamplings=0)
+    assert model.get_config()["downsamplings"] == 0
+    assert model.generate(1, a=images(1, 7)).shape == (1, 7, 7, 1)
+    assert tiny().get_config()["downsamplings"] == 2  # None: the paper's

@@ -13,9 +13,11 @@ from ganzoo.models.cyclegan.networks import (
     build_discriminator,
     build_generator,
     instance_norm,
+    receptive_field,
     size_multiple,
 )
 from ganzoo.models.cyclegan.pool import HistoryPool
 
 __all__ = ["CycleGAN", "HistoryPool", "LinearDecay", "PAPER_LOSS_WEIGHTS", "ReflectionPadding2D",
-           "build_discriminator", "build_generator", "instance_norm", "l1_per_example", "size_multiple"]
+           "build_discriminator", "build_generator", "instance_norm", "l1_per_example", "receptive_field",
+           "size_multiple"]

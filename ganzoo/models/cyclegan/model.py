@@ -50,6 +50,7 @@ Tensor = tf.Tensor
 # least_squares_*_loss are ½(f − 1)² and ½(r − 1)² + ½f². Other losses: D's loss halved.
 PAPER_LOSS_WEIGHTS = {"least_squares": (2.0, 1.0)}
 DEFAULT_LOSS_WEIGHTS = (1.0, 0.5)
+PAPER_DOWNSAMPLINGS = 2   # d2k, d4k in G
 
 
 def l1_per_example(x: Tensor, y: Tensor) -> Tensor:
@@ -97,6 +98,8 @@ class CycleGAN(GAN):
             H and W multiples of 4.
         base_filters: G's first width k (paper 64): c7s1-k, d2k, d4k, R4k…, u2k, uk, c7s1-C.
         num_blocks: residual blocks (paper 6 at 128², 9 at 256²).
+        downsamplings: G's stride-2 stages; None gives the paper's 2 (0 is a valid choice). Fewer keep G's receptive field a similar
+            share of a small image as the paper's is of 256² (see ``networks.receptive_field``).
         d_filters: D's first width (paper 64).
         d_layers: D's stride-2 layers (paper 3: the 70×70 PatchGAN; 2: 34×34).
         cycle_weight: λ (paper 10).
@@ -117,6 +120,7 @@ class CycleGAN(GAN):
         image_shape: Sequence[int] = (256, 256, 3),
         base_filters: int = 64,
         num_blocks: int = 9,
+        downsamplings: int | None = None,
         d_filters: int = 64,
         d_layers: int = 3,
         cycle_weight: float = 10.0,
@@ -126,7 +130,10 @@ class CycleGAN(GAN):
         **kwargs: Any,
     ) -> None:
         image_shape = tuple(int(d) for d in image_shape)
-        multiple = networks.size_multiple()
+        downsamplings = PAPER_DOWNSAMPLINGS if downsamplings is None else int(downsamplings)
+        multiple = networks.size_multiple(downsamplings)
+        if downsamplings < 0:
+            raise GanzooError(f"ganzoo: CycleGAN downsamplings={downsamplings} must be >= 0 (paper 2).")
         if len(image_shape) != 3 or image_shape[2] < 1 or any(d < multiple or d % multiple for d in image_shape[:2]):
             raise GanzooError(
                 f"ganzoo: CycleGAN image_shape={image_shape} must be (height, width, channels) with height "
@@ -141,20 +148,21 @@ class CycleGAN(GAN):
             kwargs.pop(key, None)
         channels = image_shape[2]
         super().__init__(
-            generator=networks.build_generator(channels, base_filters, num_blocks, name="generator_ab"),
+            generator=networks.build_generator(channels, base_filters, num_blocks, downsamplings, name="generator_ab"),
             discriminator=networks.build_discriminator(channels, d_filters, d_layers, name="discriminator_b"),
             latent_dim=0,
             seed=seed,
             **kwargs,
         )
-        self.generator_ba = networks.build_generator(channels, base_filters, num_blocks, name="generator_ba")
+        self.generator_ba = networks.build_generator(channels, base_filters, num_blocks, downsamplings,
+                                                     name="generator_ba")
         self.discriminator_a = networks.build_discriminator(channels, d_filters, d_layers, name="discriminator_a")
         self.pool_a = HistoryPool(pool_size, seed=seed + 1, name="pool_a")
         self.pool_b = HistoryPool(pool_size, seed=seed + 2, name="pool_b")
         for pool in (self.pool_a, self.pool_b):
             pool.build((None, *image_shape))
         self.image_shape = image_shape
-        self.base_filters, self.num_blocks = int(base_filters), int(num_blocks)
+        self.base_filters, self.num_blocks, self.downsamplings = int(base_filters), int(num_blocks), int(downsamplings)
         self.d_filters, self.d_layers = int(d_filters), int(d_layers)
         self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
         self.pool_size = int(pool_size)
@@ -283,7 +291,7 @@ class CycleGAN(GAN):
         """``network`` on float32 ``[n, h, w, C]`` images of any size: symmetric padding to a multiple
         of 4, then the output cropped back to ``h × w``; float32 in [-1, 1]."""
         images = tf.convert_to_tensor(images, tf.float32)
-        multiple = networks.size_multiple()
+        multiple = networks.size_multiple(self.downsamplings)
         shape = tf.shape(images)
         pad_h, pad_w = (-shape[1]) % multiple, (-shape[2]) % multiple
         padded = tf.pad(images, [[0, 0], [pad_h // 2, pad_h - pad_h // 2], [pad_w // 2, pad_w - pad_w // 2], [0, 0]],
@@ -392,6 +400,7 @@ class CycleGAN(GAN):
             "image_shape": list(self.image_shape),
             "base_filters": self.base_filters,
             "num_blocks": self.num_blocks,
+            "downsamplings": self.downsamplings,
             "d_filters": self.d_filters,
             "d_layers": self.d_layers,
             "cycle_weight": self.cycle_weight,

@@ -1,6 +1,7 @@
 """CycleGAN's networks (Zhu et al. 2017, appendix 7.2), as plain builder functions.
 
-Generator (Johnson et al. 2016's residual network), with k = ``base_filters`` (paper 64):
+Generator (Johnson et al. 2016's residual network), with k = ``base_filters`` (paper 64) and
+``downsamplings`` = 2:
 
     c7s1-k, d2k, d4k, R4k × num_blocks, u2k, uk, c7s1-C, tanh
 
@@ -81,22 +82,23 @@ def size_multiple(num_downsamplings: int = 2) -> int:
     return 2 ** int(num_downsamplings)
 
 
-def build_generator(channels: int, base_filters: int = 64, num_blocks: int = 9,
+def build_generator(channels: int, base_filters: int = 64, num_blocks: int = 9, downsamplings: int = 2,
                     name: str = "generator") -> keras.Model:
     """The ResNet generator ``[b, H, W, channels] -> [b, H, W, channels]`` in [-1, 1] (float32).
 
-    Paper: ``base_filters=64``; 6 blocks at 128², 9 at 256².
+    Paper: ``base_filters=64``, ``downsamplings=2`` (d2k, d4k and u2k, uk); 6 blocks at 128², 9 at
+    256². Each downsampling doubles the width; ``downsamplings=0`` keeps full resolution.
     """
-    k = int(base_filters)
+    k, steps = int(base_filters), int(downsamplings)
     images = keras.Input((None, None, channels), name="images")
     x = c7s1(images, k, "c7s1")
     x = keras.layers.ReLU(name="c7s1_relu")(instance_norm("c7s1_norm")(x))
-    for i, filters in enumerate((2 * k, 4 * k)):
-        x = conv(filters, 3, strides=2, name=f"d{i}")(x)
+    for i in range(steps):
+        x = conv(k * 2 ** (i + 1), 3, strides=2, name=f"d{i}")(x)
         x = keras.layers.ReLU(name=f"d{i}_relu")(instance_norm(f"d{i}_norm")(x))
     for i in range(int(num_blocks)):
-        x = residual_block(x, 4 * k, f"r{i}")
-    for i, filters in enumerate((2 * k, k)):
+        x = residual_block(x, k * 2 ** steps, f"r{i}")
+    for i, filters in enumerate(k * 2 ** j for j in reversed(range(steps))):
         x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", kernel_initializer=dcgan_init(),
                                          name=f"u{i}")(x)
         x = keras.layers.ReLU(name=f"u{i}_relu")(instance_norm(f"u{i}_norm")(x))
@@ -124,3 +126,17 @@ def build_discriminator(channels: int, base_filters: int = 64, stride2_layers: i
         x = keras.layers.LeakyReLU(0.2, name=f"c{i}_lrelu")(x)
     out = keras.layers.Conv2D(1, 4, padding="same", kernel_initializer=dcgan_init(), dtype="float32", name="patches")(x)
     return keras.Model(images, out, name=name)
+
+
+def receptive_field(network: keras.Model) -> int:
+    """Side, in input pixels, of the window one output pixel of ``network`` sees (its convolutions
+    in layer order; residual branches lie on the longest path). Paper G at 256²: 175 (68%)."""
+    field, jump = 1.0, 1.0
+    for layer in network.layers:
+        if isinstance(layer, keras.layers.Conv2DTranspose):
+            jump /= layer.strides[0]
+            field += (layer.kernel_size[0] - 1) * jump
+        elif isinstance(layer, keras.layers.Conv2D):
+            field += (layer.kernel_size[0] - 1) * jump
+            jump *= layer.strides[0]
+    return int(round(field))
