@@ -40,9 +40,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 CORE = {
     "losses": ("ganzoo/losses.py", None, ["tests/test_losses.py", "tests/models/test_wgan.py"]),
     "step": ("ganzoo/training/step.py", ["average", "evaluate_objective"],
-             ["tests/test_training.py"]),
+             ["tests/training/test_step_by_hand.py"]),
     "regularizers": ("ganzoo/training/regularizers.py", None,
-                     ["tests/test_training.py", "tests/test_remedies.py"]),
+                     ["tests/training/test_step_by_hand.py", "tests/test_remedies.py"]),
     "statistics": ("ganzoo/metrics/statistics.py",
                    ["update", "merge", "covariance", "_psd_sqrt", "trace_sqrt_product",
                     "frechet_distance", "check_rank"],
@@ -59,7 +59,7 @@ TABLE = [
      ["tests/test_losses.py"]),
     ("WGAN-GP penalty loses its weight (10 -> 1)", "ganzoo/training/regularizers.py",
      'Term(penalty, self.weight)', 'Term(penalty, 1.0)',
-     ["tests/test_training.py", "tests/models/test_wgan.py"]),
+     ["tests/training/test_step_by_hand.py", "tests/models/test_wgan.py"]),
     ("pyramid padding SYMMETRIC -> REFLECT", "ganzoo/ops/pyramid.py",
      'mode="SYMMETRIC"', 'mode="REFLECT"', ["tests/ops/test_pyramid.py"]),
     ("FID: Σ1^½ Σ2 Σ1^½ -> Σ1 Σ2", "ganzoo/metrics/statistics.py",
@@ -67,7 +67,8 @@ TABLE = [
     ("global-batch averaging -> per-replica reduce_mean", "ganzoo/training/step.py",
      "return tf.nn.compute_average_loss(tf.cast(per_example, tf.float32))",
      "return tf.reduce_mean(tf.cast(per_example, tf.float32))",
-     ["tests/test_training.py", "tests/test_distribute.py"]),
+     ["tests/training/test_step_by_hand.py",
+      "tests/test_distribute.py::test_one_epoch_on_two_replicas_gives_the_single_replica_weights"]),
 ]
 
 SWAPS = {"+": "-", "-": "+", "*": "/", "/": "*", "<": "<=", "<=": "<", ">": ">=", ">=": ">",

@@ -37,11 +37,14 @@ SCRIPT = PREAMBLE + textwrap.dedent(
                 gan = DCGAN(image_shape=(16, 16, 1), latent_dim=8, g_filters=8, d_filters=8,
                             batch_norm=model_name == "dcgan_sync_bn",
                             sync_batch_norm=model_name == "dcgan_sync_bn")
-                gan.compile()
+                # SGD: a loss N times too large on N replicas moves the weights N times as far
+                # (Adam's normalised step would hide it, as it did for wgan_gp).
+                gan.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
                 data = np.random.default_rng(0).uniform(-1, 1, (32, 16, 16, 1)).astype("float32")
             else:
                 gan = WGAN(data_shape=(2,), latent_dim=4, g_units=(16,), d_units=(16,))
-                gan.compile(d_steps=2)
+                gan.compile(d_steps=2, g_optimizer=keras.optimizers.SGD(0.05),
+                            d_optimizer=keras.optimizers.SGD(0.05))
                 data = np.random.default_rng(0).normal(size=(32, 2)).astype("float32")
         history = gan.fit(tf.data.Dataset.from_tensor_slices(data).batch(8), epochs=1, verbose=0)
         return {
@@ -190,6 +193,127 @@ OTHER_MODELS_SCRIPT = textwrap.dedent(
     print(json.dumps(results))
     """
 )
+
+
+EVERY_FAMILY_SCRIPT = PREAMBLE + textwrap.dedent(
+    """
+    import sys
+    from ganzoo.data import photos, registry
+    from ganzoo.models import CycleGAN, LAPGAN, SRGAN, FrontalizationGAN, TextToImageGAN, VanillaGAN
+
+    # 1 and 2 replicas agree only where nothing depends on the per-replica batch: batch norm
+    # uses global-batch statistics (synchronized, as DCGAN's sync_batch_norm) and dropout is off
+    # (replicas draw the same masks, one replica draws one mask for the whole batch).
+    class SyncBatchNorm(keras.layers.BatchNormalization):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **{**kwargs, "synchronized": True})
+
+    class NoDropout(keras.layers.Dropout):
+        def __init__(self, rate, *args, **kwargs):
+            super().__init__(0.0, *args, **kwargs)
+
+    # Frontalization's identity pre-training (off here) shifts each replica's batch at random.
+    keras.layers.BatchNormalization, keras.layers.Dropout = SyncBatchNorm, NoDropout
+    rng = np.random.default_rng(0)
+
+    def vanilla():
+        x = rng.uniform(-1, 1, (16, 2)).astype("float32")
+        return VanillaGAN(data_shape=(2,), latent_dim=4, g_units=(8,), d_units=(8,), pieces=2), \
+            tf.data.Dataset.from_tensor_slices(x).batch(8)
+
+    def lapgan():
+        x = rng.uniform(-1, 1, (16, 16, 16, 1)).astype("float32")
+        return (LAPGAN(image_shape=(16, 16, 1), levels=2, coarse_latent_dim=8, g_units=16, d_units=16,
+                       g_filters=4, d_filters=4),
+                tf.data.Dataset.from_tensor_slices(x).batch(8, drop_remainder=True))
+
+    def srgan():
+        hr = rng.uniform(-1, 1, (8, 32, 32, 3)).astype("float32")
+        lr = photos.downscale(hr, 4).numpy()
+        return (SRGAN(lr_shape=(8, 8, 3), scale=4, num_blocks=1, g_filters=8, d_filters=4, d_dense=8,
+                      content_loss="mse", pretrain_steps=1),
+                tf.data.Dataset.from_tensor_slices((lr, hr)).batch(4, drop_remainder=True))
+
+    shapes = []
+
+    def text_to_image():
+        # One draw of the shapes data (its captions are sampled) for both runs. GAN-INT is off: its
+        # partner captions are the batch's rolled by one, and each replica rolls its own rows.
+        if not shapes:
+            shapes.append(tuple(np.concatenate(parts) for parts in zip(*registry.load(
+                "shapes", batch_size=4, image_size=16, num_examples=8).take(2).as_numpy_iterator())))
+        return (TextToImageGAN(image_shape=(16, 16, 3), latent_dim=8, projection_dim=8, text_dim=8,
+                               encoder_width=8, g_filters=8, d_filters=8, max_length=32, text_pretrain_steps=1,
+                               interpolate=False),
+                tf.data.Dataset.from_tensor_slices(shapes[0]).batch(4, drop_remainder=True))
+
+    def frontalization():
+        n = 8
+        marks = np.tile(np.array([[12, 16], [20, 16], [16, 20], [13, 24], [19, 24]], "float32"), (n, 1, 1))
+        info = {"landmarks": marks, "frontal": rng.uniform(-1, 1, (n, 32, 32, 3)).astype("float32"),
+                "identity": rng.integers(0, 4, n).astype("int32"), "yaw": rng.choice([0, 45], n).astype("int32")}
+        pose = rng.uniform(-1, 1, (n, 32, 32, 3)).astype("float32")
+        return (FrontalizationGAN(image_shape=(32, 32, 3), num_identities=4, g_filters=4, local_filters=4,
+                                  d_filters=4, bottleneck=8, identity_filters=4, identity_steps=0),
+                tf.data.Dataset.from_tensor_slices((pose, info)).batch(4, drop_remainder=True))
+
+    def cyclegan():
+        a, b = (rng.uniform(-1, 1, (8, 8, 8, 1)).astype("float32") for _ in range(2))
+        return (CycleGAN(image_shape=(8, 8, 1), base_filters=4, num_blocks=1, d_filters=4, d_layers=1, pool_size=0),
+                tf.data.Dataset.from_tensor_slices((a, b)).batch(4, drop_remainder=True))
+
+    def train(name, strategy):
+        global rng
+        rng = np.random.default_rng(0)
+        keras.utils.set_random_seed(0)
+        with strategy.scope():
+            model, data = globals()[name]()
+            # SGD: an update proportional to the gradient, so a loss N times too large on N replicas
+            # shows (Adam's normalised step hides a constant factor).
+            model.compile(g_optimizer=keras.optimizers.SGD(0.05), d_optimizer=keras.optimizers.SGD(0.05))
+        start = [w.numpy().copy() for w in model.trainable_weights]
+        model.fit(data, epochs=1, verbose=0)
+        return {"replicas": strategy.num_replicas_in_sync,
+                "start": [w.ravel().tolist() for w in start],
+                "weights": [w.numpy().ravel().tolist() for w in model.trainable_weights]}
+
+    names = sys.argv[1].split(",")
+    single = {name: train(name, get_strategy("default")) for name in names}
+    mirrored_strategy = get_strategy("mirrored")  # one MirroredStrategy per process
+    print(json.dumps({name: {"default": single[name], "mirrored": train(name, mirrored_strategy)}
+                      for name in names}))
+    """
+)
+
+FAMILIES = ["vanilla", "lapgan", "srgan", "text_to_image", "frontalization", "cyclegan"]
+# Measured 2026-12-06: text_to_image's weights differ by 40% of its update after one epoch even
+# with one data draw, synchronized BN, no dropout and GAN-INT off (the other families: <= 1e-4).
+# Not yet explained (issue 31 report); strict, so it fails once the cause is fixed.
+KNOWN_DIFFERENT = {"text_to_image": "1 vs 2 replicas differ by 40% of the update (issue 31, open)"}
+
+
+@pytest.fixture(scope="module")
+def every_family():
+    result = subprocess.run([sys.executable, "-c", EVERY_FAMILY_SCRIPT, ",".join(FAMILIES)], capture_output=True,
+                            text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_DIFFERENT[name]))
+    if name in KNOWN_DIFFERENT else name for name in FAMILIES])
+def test_every_model_family_trains_to_the_same_weights_on_one_and_two_replicas(every_family, name):
+    single, mirrored = every_family[name]["default"], every_family[name]["mirrored"]
+    assert single["replicas"] == 1 and mirrored["replicas"] == 2
+    np.testing.assert_allclose(np.concatenate(single["start"]), np.concatenate(mirrored["start"]))
+    moved = np.concatenate(single["weights"]) - np.concatenate(single["start"])
+    differ = np.concatenate(mirrored["weights"]) - np.concatenate(single["weights"])
+    # Tied to the signal: the replicas' updates agree to 1% of the size of the update itself
+    # (a loss averaged per replica doubles it: differ ≈ moved).
+    assert np.abs(moved).max() > 1e-4, name
+    assert np.abs(differ).max() <= 1e-2 * np.abs(moved).max(), (name, np.abs(differ).max(), np.abs(moved).max())
 
 
 @pytest.mark.slow
