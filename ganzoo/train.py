@@ -510,13 +510,43 @@ def _config_path(argv: list[str]) -> str | None:
     return None
 
 
+def shipped_configs() -> str:
+    """The folder of the configs that ship with ganzoo: ``ganzoo/configs`` in an installed
+    wheel, the clone's ``configs/`` otherwise."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(package, "configs")
+    return installed if os.path.isdir(installed) else os.path.join(os.path.dirname(package), "configs")
+
+
+def shipped_config_names() -> list[str]:
+    """Names ``--config=`` takes without a path (``dcgan_digits``, ...)."""
+    folder = shipped_configs()
+    if not os.path.isdir(folder):
+        return []
+    return sorted(f[:-3] for f in os.listdir(folder) if f.endswith(".py") and not f.startswith("_"))
+
+
+def resolve_config_name(argv: list[str]) -> list[str]:
+    """``--config=dcgan_digits`` (a name, not a path) -> ``--config=<shipped configs>/dcgan_digits.py``."""
+    resolved = list(argv)
+    for i, arg in enumerate(argv):
+        if not arg.startswith("--config="):
+            continue
+        name = arg[len("--config="):].split(":")[0]
+        is_name = name in shipped_config_names() and not os.path.exists(name)
+        if is_name:
+            shipped = os.path.join(shipped_configs(), name + ".py")
+            resolved[i] = "--config=" + shipped + arg[len("--config=") + len(name):]
+    return resolved
+
+
 def _parse_flags(argv: list[str]) -> list[str]:
     """absl's parsing, with one clear line for a missing config file, an unknown or mistyped
     config key."""
     path = _config_path(argv)
     if path is not None and not os.path.isfile(path):
         sys.exit(f"ganzoo.train: config file '{path}' does not exist; pass --config=configs/<name>.py "
-                 "(the files in configs/ are the shipped ones).")
+                 f"or a shipped config's name ({', '.join(shipped_config_names())}).")
     try:
         return flags.FLAGS(argv)
     except flags.Error as error:
@@ -540,7 +570,7 @@ def _parse_flags(argv: list[str]) -> list[str]:
 def run() -> None:
     """Console-script entry point (``ganzoo-train``)."""
     # Before the flags exist: ml_collections defines the override flags from sys.argv.
-    sys.argv, model_overrides = split_model_overrides(sys.argv)
+    sys.argv, model_overrides = split_model_overrides(resolve_config_name(sys.argv))
     define_flags()
     app.run(lambda argv: main(argv, model_overrides), flags_parser=_parse_flags)
 
