@@ -16,7 +16,7 @@ def test_tfds_mnist_is_resized_scaled_and_labelled():
     assert labels.dtype == "int32"
 
 
-def test_tfds_non_square_images_are_centre_cropped_to_square():
+def test_tfds_non_square_images_come_out_square_at_image_size():
     with tfds.testing.mock_data(num_examples=4):
         ds = data.load("tfds:celeb_a", batch_size=2, image_size=16, channels=3)
         images = next(iter(ds))
