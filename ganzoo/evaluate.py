@@ -20,6 +20,10 @@ import os
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
+from ganzoo import startup  # noqa: E402  (TensorFlow's start-up lines hidden unless --verbosity >= 1)
+
+startup.import_tensorflow()
+
 import json  # noqa: E402
 import sys  # noqa: E402
 from typing import Any, Sequence  # noqa: E402

@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
+
+from ganzoo import startup  # noqa: E402  (TensorFlow's start-up lines hidden unless --verbosity >= 1)
+
+startup.import_tensorflow()
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import ast  # noqa: E402

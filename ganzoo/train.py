@@ -27,6 +27,10 @@ import os
 # step there; the variable must be set before TensorFlow is imported.
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
+from ganzoo import startup  # noqa: E402  (TensorFlow's start-up lines hidden unless --verbosity >= 1)
+
+startup.import_tensorflow()
+
 import json  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402

@@ -36,3 +36,17 @@ def test_the_wheel_ships_configs_presets_py_typed_and_bounded_keras(tmp_path):
     assert "Requires-Dist: keras<3.16" in metadata or "Requires-Dist: keras<3.16,>=3.0" in metadata
     for extra in ("test", "tfds", "demo", "parity"):
         assert f"Provides-Extra: {extra}" in metadata
+
+
+def script_stderr(*flags):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+    result = subprocess.run([sys.executable, "-m", "ganzoo.list", *flags], capture_output=True, text=True,
+                            env=env, cwd="/", timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stderr
+
+
+def test_scripts_hide_tensorflow_start_up_lines_unless_verbosity_asks():
+    noise = ("I0000", "E0000", "cuInit", "oneDNN custom operations", "absl::InitializeLog")
+    assert not [line for line in script_stderr().splitlines() if any(n in line for n in noise)]
+    assert "oneDNN custom operations" in script_stderr("--verbosity=1")

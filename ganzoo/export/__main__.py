@@ -12,6 +12,10 @@ import os
 
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
+from ganzoo import startup  # noqa: E402  (TensorFlow's start-up lines hidden unless --verbosity >= 1)
+
+startup.import_tensorflow()
+
 import sys  # noqa: E402
 
 from absl import app, flags  # noqa: E402
