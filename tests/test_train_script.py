@@ -277,7 +277,7 @@ def test_cli_train_sample_export_and_saved_model_cli(tmp_path):
 
 
 @pytest.mark.slow
-def test_two_seeded_deterministic_runs_have_identical_weights(tmp_path):
+def test_two_seeded_deterministic_runs_in_one_process_have_identical_weights(tmp_path):
     # In a subprocess: op determinism is process-wide and cannot be switched off again.
     script = f"""
 import json, sys
