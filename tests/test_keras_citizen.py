@@ -205,3 +205,22 @@ def test_a_generator_without_input_needs_latent_dim_and_a_network_must_be_keras(
         GAN(SubclassedGenerator(), discriminator)
     with pytest.raises(GanzooError, match="the discriminator is a function; pass a Keras model"):
         GAN(SubclassedGenerator(), lambda x: x, latent_dim=4)
+
+
+# ------------------------------------------------------------------ item 8: KID subsets
+
+from ganzoo.metrics import kid_from_features  # noqa: E402
+
+
+def test_kid_warns_when_every_subset_is_all_samples_and_not_otherwise():
+    rng = np.random.default_rng(0)
+    real, fake = rng.normal(size=(40, 3)), rng.normal(0.5, size=(40, 3))
+    with pytest.warns(UserWarning, match="takes all 40 samples in every subset, so its std says nothing"):
+        _, std = kid_from_features(real, fake, subset_size=40, num_subsets=10)
+    assert std < 1e-12  # what the warning is about
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _, std = kid_from_features(real, fake, subset_size=20, num_subsets=10)
+    assert std > 1e-6

@@ -17,6 +17,7 @@ be negative when the two distributions are equal.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,13 @@ def kid_from_features(
         raise GanzooError(
             f"ganzoo.metrics: KID subset_size={subset_size} exceeds the {real.shape[0]} real and "
             f"{fake.shape[0]} generated samples; pass subset_size<={smallest} or more samples."
+        )
+    if subset_size == smallest and num_subsets > 1:
+        # Every subset of the smaller set is the whole set: the spread over subsets is ~1e-16.
+        warnings.warn(
+            f"ganzoo.metrics: KID subset_size={subset_size} takes all {smallest} samples in every "
+            f"subset, so its std says nothing; pass subset_size<={smallest // 2} or more samples.",
+            stacklevel=2,
         )
     rng = np.random.default_rng(seed)
     values = np.empty([num_subsets], np.float64)
