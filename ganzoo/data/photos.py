@@ -38,7 +38,7 @@ from absl import logging
 import numpy as np
 import tensorflow as tf
 
-from ganzoo.data.registry import Source, register
+from ganzoo.data.registry import Source, import_tfds, register
 from ganzoo.errors import GanzooError
 
 # (name, skimage.data function, index into its tuple result or None). All ship with scikit-image.
@@ -281,7 +281,7 @@ def sr_crops(
     augment = training if augment is None else bool(augment)
     if argument.startswith("tfds:"):
         name = argument[len("tfds:"):]
-        import tensorflow_datasets as tfds  # imported here: only this source needs it
+        tfds = import_tfds()  # imported here: only this source needs it
 
         try:
             builder = tfds.builder(name, data_dir=os.path.expanduser(data_dir) if data_dir else None)

@@ -204,3 +204,15 @@ def square_resize(image: tf.Tensor, size: int | None) -> tf.Tensor:
     top, left = (height - side) // 2, (width - side) // 2
     image = image[..., top : top + side, left : left + side, :]
     return tf.image.resize(image, [size, size], method="bilinear", antialias=True)
+
+
+def import_tfds():
+    """``tensorflow_datasets``, or one line saying how to install it (it is the ``[tfds]`` extra)."""
+    try:
+        import tensorflow_datasets
+    except ImportError:
+        raise GanzooError(
+            "ganzoo.data: TFDS sources need the tensorflow-datasets package; install it with "
+            "pip install 'ganzoo[tfds]' (or pip install tensorflow-datasets)."
+        ) from None
+    return tensorflow_datasets

@@ -13,7 +13,7 @@ import os
 
 import tensorflow as tf
 
-from ganzoo.data.registry import Source, register, set_channels, square_resize, to_range
+from ganzoo.data.registry import Source, import_tfds, register, set_channels, square_resize, to_range
 from ganzoo.errors import GanzooError
 
 
@@ -22,7 +22,7 @@ def tfds_source(
     name, split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
     data_dir=None, download=False, image_key="image", label_key="label",
 ) -> Source:
-    import tensorflow_datasets as tfds  # imported here: only this source needs it
+    tfds = import_tfds()  # imported here: only this source needs it
 
     try:
         builder = tfds.builder(name, data_dir=os.path.expanduser(data_dir) if data_dir else None)

@@ -32,3 +32,13 @@ def test_tfds_missing_image_feature_names_the_option():
     with tfds.testing.mock_data(num_examples=4):
         with pytest.raises(GanzooError, match="has no 'pixels' feature"):
             data.load("tfds:mnist", image_key="pixels")
+
+
+def test_tfds_sources_without_the_package_say_how_to_install_it(monkeypatch):
+    import sys
+
+    from ganzoo import GanzooError, data
+
+    monkeypatch.setitem(sys.modules, "tensorflow_datasets", None)  # import fails as if not installed
+    with pytest.raises(GanzooError, match=r"pip install 'ganzoo\[tfds\]'"):
+        data.load("tfds:mnist", batch_size=2)
