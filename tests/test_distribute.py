@@ -316,8 +316,10 @@ def test_every_model_family_trains_to_the_same_weights_on_one_and_two_replicas(e
     assert np.abs(differ).max() <= 1e-2 * np.abs(moved).max(), (name, np.abs(differ).max(), np.abs(moved).max())
 
 
+# "mirrored" is covered by test_every_model_family_trains_to_the_same_weights_on_one_and_two_replicas
+# (weights, not only finite losses); the script still accepts it.
 @pytest.mark.slow
-@pytest.mark.parametrize("setting", ["mirrored", "mixed_bfloat16", "mixed_float16"])
+@pytest.mark.parametrize("setting", ["mixed_bfloat16", "mixed_float16"])
 def test_lapgan_srgan_text_to_image_and_frontalization_train_to_finite_losses(setting):
     result = subprocess.run([sys.executable, "-c", OTHER_MODELS_SCRIPT, setting], capture_output=True,
                             text=True, timeout=900)

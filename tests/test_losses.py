@@ -100,6 +100,28 @@ def test_began_losses_balance_and_convergence_match_hand_computed_values():
     np.testing.assert_allclose(losses.began_convergence(2.0, 3.0, gamma=0.5), 4.0)
 
 
+def test_gradient_penalty_interpolates_between_real_and_fake_and_pulls_to_the_target():
+    # Critic ½‖x‖², so ∇f(x̂) = x̂. Row 1: x̂ = ½(2, 0) + ½(0, 0) = (1, 0), norm 1, penalty 0;
+    # row 2: x̂ = ¼(0, 1) + ¾(0, 3) = (0, 2.5), penalty (2.5 − 1)² = 2.25 (target 2: 0.25).
+    critic = lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1)  # noqa: E731
+    real, fake = tf.constant([[2.0, 0.0], [0.0, 1.0]]), tf.constant([[0.0, 0.0], [0.0, 3.0]])
+    epsilon = tf.constant([[0.5], [0.25]])
+    np.testing.assert_allclose(losses.gradient_penalty(critic, real, fake, epsilon=epsilon), [0.0, 2.25], atol=1e-6)
+    np.testing.assert_allclose(losses.gradient_penalty(critic, real, fake, epsilon=epsilon, target=2.0),
+                               [1.0, 0.25], atol=1e-6)
+
+
+def test_feature_matching_and_pulling_away_match_hand_computed_values():
+    # Mean real features (2, 3), mean fake features (1, 1): ‖(1, 2)‖² = 5.
+    real, fake = tf.constant([[1.0, 2.0], [3.0, 4.0]]), tf.constant([[0.0, 0.0], [2.0, 2.0]])
+    np.testing.assert_allclose(losses.feature_matching_loss(real, fake), 5.0, rtol=1e-6)
+    np.testing.assert_allclose(losses.feature_matching_loss(tf.reshape(real, [2, 1, 2]), tf.reshape(fake, [2, 2, 1])),
+                               5.0, rtol=1e-6)
+    # cos² of (1,0),(0,1),(1,1) pairs: 0, ½, ½; each ordered pair counted: 2·1 / (3·2) = 1/3.
+    np.testing.assert_allclose(losses.pulling_away_term(tf.constant([[1.0, 0.0], [0.0, 1.0], [2.0, 2.0]])), 1 / 3,
+                               rtol=1e-5)
+
+
 def test_patch_outputs_are_averaged_per_example():
     patches = tf.reshape(tf.range(8, dtype=tf.float32), [2, 2, 2, 1])
     np.testing.assert_allclose(losses.wasserstein_generator_loss(patches), [-1.5, -5.5])
