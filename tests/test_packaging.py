@@ -50,3 +50,18 @@ def test_scripts_hide_tensorflow_start_up_lines_unless_verbosity_asks():
     noise = ("I0000", "E0000", "cuInit", "oneDNN custom operations", "absl::InitializeLog")
     assert not [line for line in script_stderr().splitlines() if any(n in line for n in noise)]
     assert "oneDNN custom operations" in script_stderr("--verbosity=1")
+
+
+def test_export_prints_one_line_unless_verbosity_asks(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_CPP")}
+
+    def export(name, *flags):
+        result = subprocess.run([sys.executable, "-m", "ganzoo.export", "--preset=pacgan_grid25",
+                                 f"--export_dir={tmp_path / name}", *flags], capture_output=True, text=True,
+                                env=env, cwd="/", timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result.stdout + result.stderr
+
+    quiet = [line for line in export("a").splitlines() if line.strip()]
+    assert quiet == [f"wrote {tmp_path / 'a'}"]
+    assert "Assets written" in export("b", "--verbosity=1")

@@ -16,9 +16,6 @@ from __future__ import annotations
 import os
 import shutil
 
-import keras
-import tensorflow as tf
-
 from ganzoo.errors import GanzooError
 
 
@@ -100,6 +97,8 @@ def save_generator(model, path: str, overwrite: bool = False) -> str:
         ``serving_default(z=...)`` returns ``{"images": ...}``.
     """
     prepare_directory(path, overwrite)
+    import keras  # imported here: `python -m ganzoo.export` sets TensorFlow up first (ganzoo.startup)
+
     archive = keras.export.ExportArchive()
     for network in model.serving_networks():
         archive.track(network)

@@ -18,7 +18,7 @@ startup.import_tensorflow()
 
 import sys  # noqa: E402
 
-from absl import app, flags  # noqa: E402
+from absl import app, flags, logging  # noqa: E402
 
 from ganzoo.errors import GanzooError  # noqa: E402
 
@@ -47,7 +47,14 @@ def main(argv: list[str]) -> None:
         elif os.path.lexists(flags.FLAGS.export_dir):
             check_export_dir(flags.FLAGS.export_dir)
         model = load_for_inference(flags.FLAGS.workdir, flags.FLAGS.model, flags.FLAGS.preset, "ganzoo.export")
-        save_generator(model, flags.FLAGS.export_dir, overwrite=flags.FLAGS.overwrite)
+        quiet = startup.verbosity(sys.argv) < 1
+        if quiet:  # TensorFlow's SavedModel writer logs a dozen INFO lines that say nothing to the user
+            logging.set_verbosity(logging.WARNING)
+        try:
+            save_generator(model, flags.FLAGS.export_dir, overwrite=flags.FLAGS.overwrite)
+        finally:
+            if quiet:
+                logging.set_verbosity(logging.INFO)
     except GanzooError as error:
         sys.exit(str(error))
     print(f"wrote {flags.FLAGS.export_dir}")
