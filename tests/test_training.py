@@ -199,3 +199,17 @@ def test_the_custom_loop_switches_scheduled_phases_too():
     distribute.custom_fit(gan, points(20), tf.distribute.get_strategy(), epochs=1, steps_per_epoch=5, callbacks=[])
     # 3 warm-up steps (G only), then 2 adversarial steps.
     assert int(gan.g_optimizer.iterations) == 5 and int(gan.d_optimizer.iterations) == 2
+
+
+def test_evaluate_reports_a_loss_for_keras_monitors_and_predict_says_what_it_takes():
+    keras.utils.set_random_seed(0)
+    gan = GAN(*networks())
+    gan.compile()
+    logs = gan.evaluate(points(8), verbose=0, return_dict=True)
+    assert logs["loss"] == pytest.approx(logs["g_loss"])
+    history = gan.fit(points(8), validation_data=points(8), epochs=1, verbose=0,
+                      callbacks=[keras.callbacks.EarlyStopping(patience=1)]).history
+    assert "val_loss" in history
+    assert gan.predict(gan.noise(3, seed=0), verbose=0).shape == (3, 2)
+    with pytest.raises(GanzooError, match=r"predicts from noise z of shape \[n, 2\].*model.generate"):
+        gan.predict(np.zeros((4, 5), "float32"), verbose=0)

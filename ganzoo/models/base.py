@@ -471,8 +471,19 @@ class GAN(keras.Model):
         return training.train_step(self, data)
 
     def test_step(self, data: Any) -> dict[str, Tensor]:
-        """Every evaluated phase's terms, without updates, in inference mode."""
-        return training.test_step(self, data)
+        """Every evaluated phase's terms, without updates, in inference mode.
+
+        Also ``loss``: the total of the phases that update a generator (``g_loss`` here), so that
+        Keras callbacks' default monitors (``val_loss``) have a value. For a GAN it shows
+        divergence rather than quality: lower is not always better.
+        """
+        results = training.test_step(self, data)
+        totals = [results[f"{phase.name}_loss"] for phase in self.phases()
+                  if phase.evaluate and f"{phase.name}_loss" in results
+                  and any("generator" in network for network in phase.networks)]
+        if totals:
+            results["loss"] = tf.add_n(totals)
+        return results
 
     # ---------------------------------------------------------------- fit
 
@@ -530,8 +541,24 @@ class GAN(keras.Model):
     # ------------------------------------------------------------- sampling
 
     def call(self, z: Tensor, training: bool = False) -> Tensor:
-        """Runs the generator, so ``predict(z)`` samples."""
+        """Runs the generator, so ``predict(z)`` samples: ``z`` is ``[n, latent_dim]`` noise."""
+        self.check_noise_shape(getattr(z, "shape", None))
         return self.generator(z, training=training)
+
+    def check_noise_shape(self, shape: Any) -> None:
+        """Fails in one line when ``shape`` (of what ``call``/``predict`` got) is not ``[n, latent_dim]``."""
+        if shape is not None and (len(shape) != 2 or (shape[-1] is not None and shape[-1] != self.latent_dim)):
+            raise GanzooError(
+                f"ganzoo: {type(self).__name__} predicts from noise z of shape [n, {self.latent_dim}], got "
+                f"{tuple(shape)}; use model.predict(model.noise(n, seed)) or model.generate(n, seed=...)."
+            )
+
+    def predict(self, x: Any, *args: Any, **kwargs: Any):
+        """``generate`` through Keras: ``x`` is noise ``[n, latent_dim]`` (an array or a dataset of it)."""
+        if type(self).call is GAN.call:
+            spec = getattr(x, "element_spec", None)
+            self.check_noise_shape(getattr(spec, "shape", None) if spec is not None else np.shape(x))
+        return super().predict(x, *args, **kwargs)
 
     def noise(self, n: int, seed: int | None = None) -> np.ndarray:
         """``n`` latent vectors, ``[n, latent_dim]`` float32; fixed by ``seed``."""

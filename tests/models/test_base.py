@@ -38,7 +38,7 @@ def test_train_step_changes_both_networks_and_evaluate_changes_neither():
     g0 = [w.numpy().copy() for w in gan.generator.trainable_weights]
     d0 = [w.numpy().copy() for w in gan.discriminator.trainable_weights]
     logs = gan.evaluate(batches(images()), verbose=0, return_dict=True)
-    assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake"}
+    assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake", "loss"}
     assert all(np.array_equal(a, b.numpy()) for a, b in zip(g0, gan.generator.trainable_weights))
     gan.fit(batches(images()), epochs=1, verbose=0)
     assert not np.array_equal(g0[0], gan.generator.trainable_weights[0].numpy())
