@@ -213,3 +213,18 @@ def test_evaluate_reports_a_loss_for_keras_monitors_and_predict_says_what_it_tak
     assert gan.predict(gan.noise(3, seed=0), verbose=0).shape == (3, 2)
     with pytest.raises(GanzooError, match=r"predicts from noise z of shape \[n, 2\].*model.generate"):
         gan.predict(np.zeros((4, 5), "float32"), verbose=0)
+
+
+def test_image_exports_have_a_uint8_sampler_matching_the_float_one(tmp_path):
+    from ganzoo import models
+    from ganzoo.export import save_generator
+    from ganzoo.utils import images
+
+    keras.utils.set_random_seed(0)
+    gan = models.DCGAN(image_shape=(16, 16, 1), latent_dim=8, g_filters=4, d_filters=4)
+    loaded = tf.saved_model.load(save_generator(gan, str(tmp_path / "export")))
+    args = dict(num=tf.constant(3), seed=tf.constant(5))
+    floats = loaded.signatures["sample"](**args)["images"].numpy()
+    as_uint8 = loaded.signatures["sample_uint8"](**args)["images_uint8"].numpy()
+    assert as_uint8.dtype == np.uint8 and as_uint8.shape == (3, 16, 16, 1)
+    np.testing.assert_array_equal(as_uint8, images.to_uint8(floats))

@@ -632,7 +632,9 @@ class GAN(keras.Model):
         ``serving_default``: ``z`` float32 ``[None, latent_dim]`` -> ``images``
         float32 ``[None, H, W, C]`` in [-1, 1] (``samples`` for non-image data).
         ``sample``: int32 scalars ``num`` and ``seed`` -> the same output plus the
-        ``z`` drawn in the graph. ``ganzoo.export.save_generator`` writes them.
+        ``z`` drawn in the graph. For images also ``sample_uint8``: the same inputs ->
+        ``images_uint8`` uint8 ``[None, H, W, C]`` in [0, 255] (a quarter of the float JSON over
+        REST). ``ganzoo.export.save_generator`` writes them.
         """
         generator, latent_dim = self.generator, self.latent_dim
         key = "images" if len(self.data_shape) == 3 else "samples"
@@ -646,13 +648,18 @@ class GAN(keras.Model):
             z = tf.random.stateless_normal([num, latent_dim], seed=seed)
             return {key: tf.cast(generator(z, training=False), tf.float32), "z": z}
 
-        return {
+        def sample_uint8(num, seed):
+            images = sample(num, seed)[key]
+            return {"images_uint8": tf.cast(tf.round(tf.clip_by_value((images + 1.0) * 127.5, 0.0, 255.0)), tf.uint8)}
+
+        scalars = [tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int32, name="seed")]
+        endpoints = {
             "serving_default": (serve, [tf.TensorSpec([None, latent_dim], tf.float32, name="z")]),
-            "sample": (
-                sample,
-                [tf.TensorSpec([], tf.int32, name="num"), tf.TensorSpec([], tf.int32, name="seed")],
-            ),
+            "sample": (sample, scalars),
         }
+        if key == "images":
+            endpoints["sample_uint8"] = (sample_uint8, scalars)
+        return endpoints
 
     @property
     def data_shape(self) -> tuple[int, ...]:
