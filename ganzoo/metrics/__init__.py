@@ -11,6 +11,8 @@
         mode_coverage, ring8_centres, grid25_centres                  mode_coverage.py
         face_embeddings, rank1, frontalization_scores                 face_identity.py
         train_attribute_classifier, caption_accuracy, AttributeJudge  captions.py
+        translation_scores, accuracy, cycle_l1, domain_classifiers   translation.py (CycleGAN: labels
+                                                                      kept, untranslated baseline, FCD)
     Feature extractors (every result names its extractor)
         inception_v3, domain_classifier, from_model, from_function, identity, get_extractor
                                                                       extractors.py
