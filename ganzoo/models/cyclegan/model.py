@@ -18,8 +18,11 @@ least-squares loss on real images and pooled translations from the ``g`` phase. 
 Linear learning-rate decay is the schedule ``LinearDecay`` (constant, then linearly to 0).
 
 Where ganzoo departs from the paper:
-- sizes scale down (``base_filters``, ``num_blocks``, ``d_filters``, ``d_layers``) so that small
-  images train on CPUs; the paper's networks are the defaults;
+- sizes scale down (``base_filters``, ``num_blocks``, ``downsamplings``, ``d_filters``,
+  ``d_layers``) so that small images train on CPUs; the paper's networks are the defaults. At
+  16×16 the paper's G layers see 121 pixels (``networks.receptive_field``; 169 of 256 in the
+  paper) and were seen to permute digit classes: configs/cyclegan_digits.py keeps G at full
+  resolution;
 - the PatchGAN's stride-1 layers use "same" padding (the official code pads 1 pixel, which
   shrinks each stride-1 map by one): one score per input patch at any size;
 - generators and serving accept any image size: inputs whose sides are not multiples of 4
