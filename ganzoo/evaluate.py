@@ -24,6 +24,7 @@ from ganzoo import startup  # noqa: E402  (TensorFlow's start-up lines hidden un
 
 startup.import_tensorflow()
 
+import hashlib  # noqa: E402
 import json  # noqa: E402
 import sys  # noqa: E402
 from typing import Any, Sequence  # noqa: E402
@@ -53,7 +54,9 @@ def _dataset_options(workdir: str | None, dataset: str | None) -> tuple[str, dic
             "pass --dataset=NAME to say what to compare with."
         ) from None
     name = data.pop("name")
-    return name, {k: data[k] for k in ("image_size", "channels", "data_dir") if data.get(k) not in (None, "")}
+    # A folder run's held-out split is defined by its test_fraction and split_seed.
+    keys = ("image_size", "channels", "data_dir", "test_fraction", "split_seed")
+    return name, {k: data[k] for k in keys if data.get(k) not in (None, "")}
 
 
 def generator_sampler(saved_model: str):
@@ -164,6 +167,7 @@ def evaluate_run(
     report = {
         "dataset": name,
         "split": split,
+        "reference": reference_record(name, split, options, real),
         "extractor": results["extractor"],
         "num_real": results["num_real"],
         "num_fake": results["num_fake"],
@@ -173,6 +177,22 @@ def evaluate_run(
     with open(out, "w") as handle:
         json.dump(report, handle, indent=2)
     return report
+
+
+def reference_record(name: str, split: str, options: dict[str, Any], real: Any) -> dict[str, Any]:
+    """Which real images a report compared with: the source, split and options, a SHA-256 of
+    their pixels, and for ``folder:`` sources the files themselves (relative to the folder)."""
+    import numpy as np
+
+    record: dict[str, Any] = {"source": name, "split": split, "options": dict(options), "count": int(len(real)),
+                              "sha256": hashlib.sha256(np.ascontiguousarray(real, np.float32).tobytes()).hexdigest()}
+    if name.startswith("folder:"):
+        from ganzoo.data import folder
+
+        root, files = folder.split_files(name[len("folder:"):], split, float(options.get("test_fraction", 0.0)),
+                                         int(options.get("split_seed", 0)), verify_images=False)
+        record["files"] = [os.path.relpath(f, os.path.expanduser(root)) for f in files][: len(real)]
+    return record
 
 
 def format_table(report: dict[str, Any]) -> str:

@@ -68,3 +68,26 @@ def test_evaluate_callback_adds_metrics_to_history(cache_dir, tmp_path):
     assert len(history.history["fid"]) == 2 and history.history["fid"][0] > 0
     assert "precision" in history.history and "recall" in history.history
     assert os.listdir(tmp_path / "eval")
+
+
+def test_the_report_records_which_folder_images_were_the_reference(tmp_path):
+    import numpy as np
+    import tensorflow as tf
+
+    from ganzoo import data
+    from ganzoo.evaluate import reference_record
+
+    for i in range(10):
+        pixels = np.full((8, 8, 3), 20 * i, np.uint8)
+        tf.io.write_file(str(tmp_path / f"img{i}.png"), tf.io.encode_png(pixels))
+    options = {"image_size": 8, "channels": 3, "test_fraction": 0.3, "split_seed": 1}
+    real = np.concatenate([x.numpy() for x in data.load(f"folder:{tmp_path}", split="test", batch_size=4,
+                                                        shuffle=False, drop_remainder=False, **options)])
+    record = reference_record(f"folder:{tmp_path}", "test", options, real)
+    assert record["count"] == len(real) == len(record["files"]) > 0
+    train = reference_record(f"folder:{tmp_path}", "train", options, real)
+    assert not set(record["files"]) & set(train["files"])  # held-out files are not training files
+    # Each listed file is the image at its position: its pixel value says which one.
+    for name, image in zip(record["files"], real):
+        assert int(name[3:-4]) * 20 == round((float(image.mean()) + 1) * 127.5)
+    assert record["sha256"] != reference_record("digits", "test", {}, real[:1])["sha256"]
