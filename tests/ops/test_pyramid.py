@@ -94,6 +94,14 @@ def test_filters_mirror_the_border_with_the_edge_pixel_repeated_everywhere():
     assert float(pyramid.upsample(impulse)[0, 0, 0, 0]) == pytest.approx((7 / 8) ** 2)
 
 
+def test_one_level_is_the_image_itself_and_zero_levels_are_refused():
+    x = images((1, 6, 6, 1), seed=5)  # 6 is not a multiple of 4: one level needs no downsampling
+    np.testing.assert_array_equal(pyramid.laplacian(x, 1)[0].numpy(), x)
+    np.testing.assert_array_equal(pyramid.gaussian(x, 1)[0].numpy(), x)
+    with pytest.raises(GanzooError, match="levels=0 must be at least 1"):
+        pyramid.gaussian(x, 0)
+
+
 def test_bad_inputs_name_the_fix():
     with pytest.raises(GanzooError, match="multiples of 4"):
         pyramid.laplacian(images((1, 18, 18, 1)), 3)

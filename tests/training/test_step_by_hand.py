@@ -63,6 +63,20 @@ def test_regularizer_terms_carry_their_weight_exactly():
     assert FeatureMatching(3.0).weight == 3.0 and PullingAway(0.25).weight == 0.25
 
 
+def test_regularizer_arguments_at_their_bounds_and_the_shorthand_defaults():
+    from ganzoo import GanzooError
+    from ganzoo.training import BEGANBalance, regularizers
+
+    assert GradientPenalty(0.0).weight == 0.0 and FeatureMatching(0.0).weight == 0.0  # 0 = off, allowed
+    with pytest.raises(GanzooError, match="weight >= 0"):
+        GradientPenalty(-1.0)
+    assert BEGANBalance(gamma=1.0).gamma == 1.0
+    with pytest.raises(GanzooError, match=r"must be in \(0, 1\]"):
+        BEGANBalance(gamma=1.5)
+    (balance,) = regularizers.from_shorthands({"balance_gamma": 0.5})
+    assert (balance.gamma, balance.lambda_k) == (0.5, 0.001)  # BEGAN's λ_k
+
+
 AVERAGE_SCRIPT = textwrap.dedent(
     """
     import json, os
