@@ -55,6 +55,13 @@ def test_frechet_distance_of_non_commuting_2x2_covariances_matches_hand_computed
     assert frechet_distance([1.0, 2.0], s1, [-1.0, 0.0], s2) == pytest.approx(expected + 8.0, rel=1e-12)
 
 
+def test_covariance_of_two_samples_is_exact_and_one_sample_is_refused():
+    stats = FeatureStatistics().update([[0.0, 0.0], [2.0, 4.0]])
+    np.testing.assert_allclose(stats.covariance, [[2.0, 4.0], [4.0, 8.0]])  # divided by N − 1 = 1
+    with pytest.raises(GanzooError, match="at least 2 samples, got 1"):
+        FeatureStatistics().update([[1.0, 2.0]]).covariance
+
+
 def test_frechet_distance_is_finite_and_exact_for_singular_covariances():
     # Rank-deficient diagonal covariances (zeros on the diagonal) still have the closed form.
     a = np.array([1.0, 0.0, 4.0, 0.0])
