@@ -487,7 +487,14 @@ def image_conditions(model, batch) -> dict:
 
 
 def preview_rows(model, batch, num: int) -> np.ndarray:
-    """``[3·n, H, W, C]``: image inputs, the model's outputs on them, and the targets, row by row."""
+    """``[3·n, H, W, C]``: image inputs, the model's outputs on them, and the targets, row by row.
+
+    A model with its own ``preview_rows(batch, num)`` (CycleGAN: input, translation,
+    reconstruction, both ways) draws its own.
+    """
+    own = getattr(model, "preview_rows", None)
+    if own is not None:
+        return own(batch, num)
     real, condition = model.unpack(batch)
     n = min(int(num), int(real.shape[0]))
     condition = {k: np.asarray(v)[:n] for k, v in condition.items()}

@@ -50,8 +50,7 @@ def sample(workdir: str | None, model: str | None, num: int, seed: int, out: str
         from ganzoo import callbacks
 
         # A model may lay out its own rows (CycleGAN: input, translation, reconstruction both ways).
-        preview = getattr(gan, "preview_rows", None)
-        rows = preview(held_out, num) if preview else callbacks.preview_rows(gan, held_out, num)
+        rows = callbacks.preview_rows(gan, held_out, num)
         samples = rows[len(rows) // 3 : 2 * len(rows) // 3]
         images.save_png(out, images.make_grid(rows, columns=len(samples)))
     else:
