@@ -62,6 +62,14 @@ def test_covariance_of_two_samples_is_exact_and_one_sample_is_refused():
         FeatureStatistics().update([[1.0, 2.0]]).covariance
 
 
+def test_fid_refuses_as_many_samples_as_dimensions_and_takes_one_more():
+    rng = np.random.default_rng(5)
+    three, four = (FeatureStatistics(extractor="x").update(rng.normal(size=(n, 3))) for n in (3, 4))
+    with pytest.raises(GanzooError, match="rank at most 2 < 3"):
+        fid_from_statistics(three, four)
+    assert np.isfinite(fid_from_statistics(four, four))
+
+
 def test_frechet_distance_is_finite_and_exact_for_singular_covariances():
     # Rank-deficient diagonal covariances (zeros on the diagonal) still have the closed form.
     a = np.array([1.0, 0.0, 4.0, 0.0])
