@@ -228,3 +228,26 @@ def test_image_exports_have_a_uint8_sampler_matching_the_float_one(tmp_path):
     as_uint8 = loaded.signatures["sample_uint8"](**args)["images_uint8"].numpy()
     assert as_uint8.dtype == np.uint8 and as_uint8.shape == (3, 16, 16, 1)
     np.testing.assert_array_equal(as_uint8, images.to_uint8(floats))
+
+
+def test_began_balance_makes_ds_loss_the_papers_and_steps_k_t_by_hand():
+    from ganzoo import remedies
+    from ganzoo.training import Step, step as step_lib
+
+    keras.utils.set_random_seed(0)
+    gan = GAN(networks()[0], remedies.build_autoencoder_discriminator((2,), (8,), 4))
+    gan.compile(loss="began", regularizers=[regularizers.BEGANBalance(gamma=0.5, lambda_k=0.1)])
+    gan.k_t.assign(0.3)
+    real = tf.constant(np.random.RandomState(2).randn(4, 2).astype("float32"))
+    step = Step(gan, real, None, training=False)
+    d_phase = gan.phases()[0]
+    total, logs = step_lib.evaluate_objective(gan, d_phase, step)
+    real_energy = gan.discriminate(real).numpy().reshape(4, -1).mean(axis=1)
+    fake_energy = gan.discriminate(step.fakes()).numpy().reshape(4, -1).mean(axis=1)
+    # Berthelot et al. 2017: L_D = L(x) − k_t·L(G(z)).
+    np.testing.assert_allclose(float(total), np.mean(real_energy - 0.3 * fake_energy), rtol=1e-5)
+    np.testing.assert_allclose(float(logs["d_loss"]), np.mean(real_energy - 0.3 * fake_energy), rtol=1e-5)
+    assert float(logs["k_t"]) == pytest.approx(0.3)
+    gan.regularizers[0].after_update(gan, logs)
+    expected = np.clip(0.3 + 0.1 * (0.5 * real_energy.mean() - fake_energy.mean()), 0, 1)
+    assert float(gan.k_t.value) == pytest.approx(float(expected), rel=1e-5)
