@@ -85,7 +85,9 @@ def test_fit_changes_every_level_network_and_evaluate_changes_none(trained):
     after_fit = [n.trainable_weights[0].numpy().copy() for n in networks]
     assert not any(np.array_equal(a, b) for a, b in zip(initial, after_fit))
     logs = gan.evaluate(batches(images()), verbose=0, return_dict=True)
-    assert set(logs) == {m.name for m in gan.metrics}
+    # Every metric, plus `loss` (the generators' totals: g0_loss + g1_loss) for Keras monitors.
+    assert set(logs) == {m.name for m in gan.metrics} | {"loss"}
+    assert logs["loss"] == pytest.approx(logs["g0_loss"] + logs["g1_loss"], rel=1e-5)
     assert all(np.array_equal(a, n.trainable_weights[0].numpy()) for a, n in zip(after_fit, networks))
 
 
