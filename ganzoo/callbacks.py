@@ -49,12 +49,17 @@ class SampleGrid(keras.callbacks.Callback):
         samples = self.model.generate(self.num, seed=self.seed)
         path = os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png")
         grid = image_utils.save_samples(path, samples)
-        if self.log_dir:
-            if self._writer is None:
-                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
-            with self._writer.as_default():
-                tf.summary.image("samples", grid[None], step=epoch)  # the step of Keras TensorBoard's epoch scalars
-            self._writer.flush()
+        self.log_grid("samples", grid, epoch)
+
+    def log_grid(self, name: str, grid: np.ndarray, epoch: int) -> None:
+        """Writes ``grid`` to TensorBoard (with ``log_dir``) at the step of Keras' epoch scalars."""
+        if not self.log_dir:
+            return
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
+        with self._writer.as_default():
+            tf.summary.image(name, grid[None], step=epoch)
+        self._writer.flush()
 
 
 class Throughput(keras.callbacks.Callback):
@@ -436,7 +441,7 @@ class StopOnNonFinite(keras.callbacks.Callback):
                 )
 
 
-class HeldOutPreview(keras.callbacks.Callback):
+class HeldOutPreview(SampleGrid):
     """Saves a PNG of the model on fixed held-out inputs every ``every`` epochs.
 
     For models that turn an input into an image (SRGAN's LR photos, frontalization's posed
@@ -454,22 +459,15 @@ class HeldOutPreview(keras.callbacks.Callback):
     """
 
     def __init__(self, directory: str, batch, num: int = 8, every: int = 1, log_dir: str | None = None):
-        super().__init__()
-        self.directory, self.batch = directory, batch
-        self.num, self.every, self.log_dir = int(num), max(1, int(every)), log_dir
-        self._writer = None
+        super().__init__(directory, num=num, every=every, log_dir=log_dir)
+        self.batch = batch
 
     def on_epoch_end(self, epoch: int, logs=None) -> None:
         if (epoch + 1) % self.every:
             return
         grid = image_utils.make_grid(preview_rows(self.model, self.batch, self.num), columns=self.num)
         image_utils.save_png(os.path.join(self.directory, f"epoch_{epoch + 1:04d}.png"), grid)
-        if self.log_dir:
-            if self._writer is None:
-                self._writer = tf.summary.create_file_writer(os.path.join(self.log_dir, "samples"))
-            with self._writer.as_default():
-                tf.summary.image("held_out", grid[None], step=epoch)  # the step of Keras TensorBoard's epoch scalars
-            self._writer.flush()
+        self.log_grid("held_out", grid, epoch)
 
 
 def image_conditions(model, batch) -> dict:
