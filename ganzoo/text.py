@@ -235,13 +235,22 @@ def contrastive_loss(image_embeddings: tf.Tensor, text_embeddings: tf.Tensor, te
     With unit-normalised u_i (images) and v_i (texts) and s_ij = u_i·v_j / τ,
     pair i's loss is ½[−log softmax_j(s_ij)_i − log softmax_j(s_ji)_i]: each image
     must pick its own caption among the batch's, and each caption its image.
+    Inside ``strategy.run`` with N replicas the candidates j are the *global*
+    batch's (gathered from every replica, gradients flowing back to each), so the
+    loss is the one a single replica computes on the whole batch.
     """
     u = tf.math.l2_normalize(tf.cast(image_embeddings, tf.float32), axis=-1)
     v = tf.math.l2_normalize(tf.cast(text_embeddings, tf.float32), axis=-1)
-    logits = tf.matmul(u, v, transpose_b=True) / float(temperature)
-    labels = tf.range(tf.shape(logits)[0])
-    image_to_text = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)
-    text_to_image = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, tf.transpose(logits))
+    all_u, all_v, offset = u, v, 0
+    context = tf.distribute.get_replica_context()
+    if context is not None and context.num_replicas_in_sync > 1:
+        all_u, all_v = context.all_gather(u, axis=0), context.all_gather(v, axis=0)
+        sizes = context.all_gather(tf.shape(u)[:1], axis=0)
+        offset = tf.reduce_sum(sizes[: context.replica_id_in_sync_group])
+    labels = offset + tf.range(tf.shape(u)[0])
+    scale = 1.0 / float(temperature)
+    image_to_text = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, scale * tf.matmul(u, all_v, transpose_b=True))
+    text_to_image = tf.nn.sparse_softmax_cross_entropy_with_logits(labels, scale * tf.matmul(v, all_u, transpose_b=True))
     return 0.5 * (image_to_text + text_to_image)
 
 
@@ -260,7 +269,7 @@ def pretrain(
     it is cycled when shorter than ``steps``. Returns the loss of each step.
     Under a ``strategy`` with N replicas (the encoders built in its scope), a
     ``tf.data.Dataset`` is split across them and each pair's negatives are the
-    captions and images of its own replica's share of the batch.
+    captions and images of the whole global batch, as on one replica.
     """
     strategy = strategy or tf.distribute.get_strategy()
     variables = text_encoder.trainable_variables + image_encoder.trainable_variables

@@ -286,10 +286,10 @@ EVERY_FAMILY_SCRIPT = PREAMBLE + textwrap.dedent(
 )
 
 FAMILIES = ["vanilla", "lapgan", "srgan", "text_to_image", "frontalization", "cyclegan"]
-# Measured 2026-12-06: text_to_image's weights differ by 40% of its update after one epoch even
-# with one data draw, synchronized BN, no dropout and GAN-INT off (the other families: <= 1e-4).
-# Not yet explained (issue 31 report); strict, so it fails once the cause is fixed.
-KNOWN_DIFFERENT = {"text_to_image": "1 vs 2 replicas differ by 40% of the update (issue 31, open)"}
+# Families allowed to differ (reason each); empty since text to image's contrastive pretraining
+# takes its negatives from the global batch (it differed by 40% of the update when each replica
+# used only its own rows).
+KNOWN_DIFFERENT: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
