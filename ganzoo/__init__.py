@@ -7,7 +7,7 @@ registers every serializable class with Keras, so ``keras.models.load_model``
 finds ganzoo's models after ``import ganzoo``: at once when Keras is already
 imported, otherwise as soon as the import of Keras (or TensorFlow) finishes.
 
-    ganzoo.models      GAN (the contract every model keeps), VanillaGAN, DCGAN, WGAN,
+    ganzoo.models      GAN (the contract every model keeps), VanillaGAN, DCGAN, ConditionalDCGAN, WGAN,
                        LAPGAN, TextToImageGAN, SRGAN, FrontalizationGAN
     ganzoo.losses      GAN losses as pure functions on discriminator outputs
     ganzoo.data        load(name, ...) -> tf.data.Dataset; the dataset registry
@@ -56,6 +56,7 @@ _SHORTCUTS = {
     "GAN": "ganzoo.models",
     "VanillaGAN": "ganzoo.models",
     "DCGAN": "ganzoo.models",
+    "ConditionalDCGAN": "ganzoo.models",
     "WGAN": "ganzoo.models",
     "TextToImageGAN": "ganzoo.models",
     "LAPGAN": "ganzoo.models",

@@ -50,6 +50,9 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "pulling_away_on": "discriminator",
     "feature_layer": "",         # D layer for both; "" = D's last hidden layer
     "balance_gamma": 0.0,        # BEGAN equilibrium; > 0 needs loss="began"
+    # Augmentation of D's inputs: "" (off), "diffaugment" or "ada", optionally with ops,
+    # "diffaugment:color,translation,cutout" (ganzoo.training.DiffAugment / AdaptiveAugment).
+    "augment": "",
     # Any registered regularizer by class name, with its arguments, e.g.
     # {"FeatureMatching": {"weight": 1.0}, "GradientPenalty": {"weight": 10.0}} (ganzoo.training).
     "regularizers": {},
@@ -215,6 +218,7 @@ def validate(config: Any) -> None:
     from ganzoo import data as data_lib
     from ganzoo import distribute, losses
     from ganzoo import models as models_lib
+    from ganzoo.training import augment
 
     config = to_dict(config)
     for group in ("model", "data", "train", "seed", "strategy"):
@@ -255,6 +259,7 @@ def validate(config: Any) -> None:
             "ends only) or a positive number of steps."
         )
     losses.get(train.get("loss", "non_saturating"), train.get("label_smoothing", 0.0))
+    augment.from_option(train.get("augment"))  # an unknown name or op fails here
     for key in ("g_optimizer", "d_optimizer"):
         make_optimizer(train.get(key), key)
     check_ranges(config, inspect.signature(model_cls.__init__).parameters)

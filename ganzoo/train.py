@@ -209,6 +209,7 @@ def compile_model(model: Any, train: dict[str, Any]) -> None:
         label_smoothing=train["label_smoothing"],
         regularizers=regularizers.from_spec(train.get("regularizers")),
         reuse_fakes=train["reuse_fakes"],
+        augment=train.get("augment"),
         steps_per_execution=train["steps_per_execution"],
         jit_compile=train["jit_compile"],
         **shorthands,

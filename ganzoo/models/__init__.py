@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
+from ganzoo.models.conditional import ConditionalDCGAN
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.frontalization import FrontalizationGAN
@@ -17,6 +18,7 @@ from ganzoo.models.vanilla import VanillaGAN
 from ganzoo.models.wgan import WGAN
 
 MODELS: dict[str, type[GAN]] = {
+    "conditional_dcgan": ConditionalDCGAN,
     "cyclegan": CycleGAN,
     "dcgan": DCGAN,
     "frontalization": FrontalizationGAN,
@@ -29,6 +31,7 @@ MODELS: dict[str, type[GAN]] = {
 
 # The constructor argument that takes the shape of one data sample.
 DATA_SHAPE_ARG: dict[str, str] = {
+    "conditional_dcgan": "image_shape",
     "cyclegan": "image_shape",
     "dcgan": "image_shape",
     "frontalization": "image_shape",
@@ -49,4 +52,4 @@ def get(name: str) -> type[GAN]:
     return MODELS[name]
 
 
-__all__ = ["GAN", "CycleGAN", "DCGAN", "FrontalizationGAN", "LAPGAN", "SRGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]
+__all__ = ["GAN", "ConditionalDCGAN", "CycleGAN", "DCGAN", "FrontalizationGAN", "LAPGAN", "SRGAN", "TextToImageGAN", "VanillaGAN", "WGAN", "MODELS", "get"]

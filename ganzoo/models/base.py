@@ -143,6 +143,7 @@ class GAN(keras.Model):
         label_smoothing: float = 0.0,
         regularizers: Sequence[Any] = (),
         reuse_fakes: bool = False,
+        augment: str | None = None,
         **kwargs: Any,
     ) -> None:
         """Configures training.
@@ -168,6 +169,11 @@ class GAN(keras.Model):
                 update (one generator forward pass fewer per step, 10-15% faster
                 for DCGAN here). The G loss then sees the same z as that D
                 update instead of fresh noise; off keeps Algorithm 1's math.
+            augment: differentiable augmentation of every image D judges in
+                training: ``"diffaugment"`` (Zhao et al. 2020) or ``"ada"``
+                (Karras et al. 2020), optionally with ops,
+                ``"diffaugment:color,translation,cutout"``; adds the
+                ``ganzoo.training`` object (``DiffAugment``, ``AdaptiveAugment``).
             **kwargs: passed to ``keras.Model.compile`` (``jit_compile``,
                 ``steps_per_execution``, ``run_eagerly``).
         """
@@ -175,6 +181,7 @@ class GAN(keras.Model):
             raise GanzooError(f"ganzoo: d_steps={d_steps} must be a whole number >= 1.")
         regularizers = [regularizers_lib.get(r) for r in regularizers]
         regularizers += regularizers_lib.from_shorthands(kwargs)
+        regularizers += training.augment.from_option(augment)
         for key in _KERAS_ONLY:
             if kwargs.get(key) is not None:
                 raise GanzooError(
@@ -386,7 +393,7 @@ class GAN(keras.Model):
                                [self.discriminator.outputs[0], hidden.output])
 
         model = self._feature_models.get(("discriminator", layer), build)
-        outputs, features = model(x, training=training)
+        outputs, features = model(self.augment_inputs(x, training), training=training)
         return tf.cast(outputs, tf.float32), features
 
     def generator_features(self, z: Tensor | None) -> Tensor | None:
@@ -461,8 +468,41 @@ class GAN(keras.Model):
         return tf.cast(self.generator(z, training=training), tf.float32)
 
     def discriminate(self, x: Tensor, condition: Any = None, training: bool = False) -> Tensor:
-        """D's raw outputs on ``x``, float32."""
-        return tf.cast(self.discriminator(x, training=training), tf.float32)
+        """D's raw outputs on ``x``, float32 (``x`` augmented in training: ``augment_inputs``)."""
+        return tf.cast(self.discriminator(self.augment_inputs(x, training), training=training), tf.float32)
+
+    def augment_inputs(self, x: Tensor, training: bool) -> Tensor:
+        """``x`` as D sees it: through the compiled augmentations (DiffAugment, ADA) in training.
+
+        Every D input — real, G(z), a penalty's interpolates — passes here, so G's gradient
+        flows through the (differentiable) augmentation. Models that call their discriminator
+        elsewhere route those inputs through this too and override ``check_augmentable``.
+        """
+        if training:
+            for regularizer in self.regularizers:
+                x = regularizer.discriminator_inputs(self, x)
+        return x
+
+    def check_augmentable(self, user: str) -> None:
+        """Fails in one line unless D's inputs are images that all pass ``augment_inputs``.
+
+        True of a model that keeps the base's ``discriminate`` and ``discriminate_features``
+        and whose objectives are the base's or extend them through ``super()`` (DCGAN, WGAN);
+        a model that routes its own D calls through ``augment_inputs`` overrides this.
+        """
+        if len(self.data_shape) != 3:
+            raise GanzooError(f"ganzoo: {user} augments images; {type(self).__name__} makes samples of "
+                              f"shape {self.data_shape}.")
+        cls = type(self)
+        own = [name for name in ("discriminate", "discriminate_features") if getattr(cls, name) is not getattr(GAN, name)]
+        own += [name for name in ("discriminator_objective", "generator_objective")
+                if getattr(cls, name) is not getattr(GAN, name) and "super" not in getattr(cls, name).__code__.co_names]
+        objectives = {phase.objective for phase in self.phases()} - {"discriminator_objective", "generator_objective"}
+        own += sorted(objectives)
+        if own:
+            raise GanzooError(
+                f"ganzoo: {user} needs every discriminator input to pass GAN.augment_inputs, and "
+                f"{type(self).__name__} has its own {', '.join(own)}; augmentation is not available for it."
 
     # ------------------------------------------------------------------- steps
 
@@ -560,20 +600,36 @@ class GAN(keras.Model):
             self.check_noise_shape(getattr(spec, "shape", None) if spec is not None else np.shape(x))
         return super().predict(x, *args, **kwargs)
 
-    def noise(self, n: int, seed: int | None = None) -> np.ndarray:
-        """``n`` latent vectors, ``[n, latent_dim]`` float32; fixed by ``seed``."""
+    def noise(self, n: int, seed: int | None = None, truncation: float | None = None) -> np.ndarray:
+        """``n`` latent vectors, ``[n, latent_dim]`` float32; fixed by ``seed``.
+
+        ``truncation`` ψ: entries with |z| > ψ are redrawn (``ganzoo.latent.truncate``).
+        """
         if seed is None:
             seed_tensor = self.noise_seed.next()
         else:
             seed_tensor = tf.constant([int(seed), 0], tf.int64)
-        return tf.random.stateless_normal([int(n), self.latent_dim], seed=seed_tensor).numpy()
+        z = tf.random.stateless_normal([int(n), self.latent_dim], seed=seed_tensor).numpy()
+        if truncation is None:
+            return z
+        from ganzoo import latent
 
-    def sampling_noise(self, n: int, seed: int | None = None, z: np.ndarray | None = None) -> np.ndarray:
-        """``z`` checked to be ``[n, latent_dim]`` finite float32 (n >= 1), or (``z`` None) ``noise(n, seed)``."""
+        return latent.truncate(z, truncation, tuple(int(s) for s in np.asarray(seed_tensor)))
+
+    def sampling_noise(self, n: int, seed: int | None = None, z: np.ndarray | None = None,
+                       truncation: float | None = None) -> np.ndarray:
+        """``z`` checked to be ``[n, latent_dim]`` finite float32 (n >= 1), or (``z`` None) ``noise(n, seed)``.
+
+        ``truncation`` ψ applies to either (``ganzoo.latent.truncate``).
+        """
         if z is None:
             if not int(n) >= 1:
                 raise GanzooError(f"ganzoo: generate(n={n}) must ask for at least one sample.")
-            z = self.noise(n, seed)
+            z = self.noise(n, seed, truncation)
+        elif truncation is not None:
+            from ganzoo import latent
+
+            z = latent.truncate(z, truncation, (0 if seed is None else int(seed), 0))
         z = np.asarray(z, np.float32)
         if z.ndim != 2 or z.shape[1] != self.latent_dim or not len(z):
             raise GanzooError(
@@ -586,7 +642,8 @@ class GAN(keras.Model):
         return z
 
     def generate(
-        self, n: int, seed: int | None = None, z: np.ndarray | None = None, batch_size: int = 256
+        self, n: int, seed: int | None = None, z: np.ndarray | None = None, batch_size: int = 256,
+        truncation: float | None = None,
     ) -> np.ndarray:
         """Samples ``n`` outputs of G.
 
@@ -595,11 +652,13 @@ class GAN(keras.Model):
             seed: fixes the noise; the same seed gives the same samples.
             z: explicit noise ``[n, latent_dim]`` (then ``n`` and ``seed`` are ignored).
             batch_size: generator batch size.
+            truncation: ψ of the truncation trick (Brock et al. 2019): entries of z with
+                |z| > ψ are redrawn, trading variety for typical samples; None: off.
 
         Returns:
             float32 numpy ``[n, H, W, C]`` in [-1, 1] (``[n, *data_shape]`` for points).
         """
-        z = self.sampling_noise(n, seed, z)
+        z = self.sampling_noise(n, seed, z, truncation)
         chunks = [
             np.asarray(self.generator(z[i : i + batch_size], training=False), np.float32)
             for i in range(0, len(z), batch_size)

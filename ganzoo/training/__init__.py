@@ -7,6 +7,7 @@
     average              the global-batch mean every loss is differentiated as
     Regularizer, GradientPenalty, FeatureMatching, PullingAway, BEGANBalance
                          remedies passed to ``compile(regularizers=[...])``
+    DiffAugment, AdaptiveAugment     augmentation of D's inputs (``compile(augment="ada")``)
 """
 
 from ganzoo.training.phases import Phase, Term, resolve
@@ -18,8 +19,10 @@ from ganzoo.training.regularizers import (
     Regularizer,
 )
 from ganzoo.training.step import Step, average, test_step, train_step
+from ganzoo.training.augment import AdaptiveAugment, DiffAugment
 
 __all__ = [
     "Phase", "Term", "Step", "train_step", "test_step", "average", "resolve",
     "Regularizer", "GradientPenalty", "FeatureMatching", "PullingAway", "BEGANBalance",
+    "DiffAugment", "AdaptiveAugment",
 ]

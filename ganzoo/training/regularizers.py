@@ -55,6 +55,10 @@ class Regularizer:
     def after_update(self, model: Any, logs: dict[str, tf.Tensor]) -> None:
         """Runs after each update of its phase (BEGAN's k_t step)."""
 
+    def discriminator_inputs(self, model: Any, x: tf.Tensor) -> tf.Tensor:
+        """What D sees of ``x`` in training (``GAN.augment_inputs``); ``x`` itself unless it augments."""
+        return x
+
     def get_config(self) -> dict[str, Any]:
         return {}
 

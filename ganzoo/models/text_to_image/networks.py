@@ -37,6 +37,27 @@ def text_projection(text, projection_dim: int, name: str):
     return keras.layers.LeakyReLU(0.2, name=f"{name}_projection_act")(x)
 
 
+def projection_logits(features, condition, projection_dim: int, condition_name: str = "text"):
+    """The projection discriminator's head (Miyato & Koyama 2018, arXiv 1802.05637): ψ(h) + ⟨h, V·W·c⟩.
+
+    ``features`` h is D's last ``[batch, 4, 4, channels]`` map (kept whole, so the inner product
+    sees where things are); ``condition`` c is a vector ``[batch, d]`` (a sentence embedding, or
+    a one-hot class, for which V·W is Miyato & Koyama's class embedding of rank
+    ``projection_dim``); ψ is a 4×4 valid convolution to one logit. No activation between W and
+    V: the logit stays linear in c. Layers ``d_<name>_projection``, ``<name>_to_features``,
+    ``<name>_feature_map``, ``projection``, ``logit``, ``unconditional_logit``, ``logits``.
+    Shapes: ``[batch, 4, 4, C]``, ``[batch, d]`` -> ``[batch, 1]`` float32 logits.
+    """
+    size, channels = int(features.shape[1]), int(features.shape[-1])
+    w = keras.layers.Dense(projection_dim, kernel_initializer=dcgan.init(), name=f"d_{condition_name}_projection")
+    v = keras.layers.Dense(size * size * channels, kernel_initializer=dcgan.init(), name=f"{condition_name}_to_features")
+    v = keras.layers.Reshape((size, size, channels), name=f"{condition_name}_feature_map")(v(w(condition)))
+    inner = InnerProduct(name="projection")([features, v])
+    psi = keras.layers.Conv2D(1, size, padding="valid", kernel_initializer=dcgan.init(), name="logit")(features)
+    psi = keras.layers.Flatten(name="unconditional_logit")(psi)
+    return keras.layers.Add(dtype="float32", name="logits")([psi, inner])
+
+
 def build_generator(
     image_shape: Sequence[int] = (64, 64, 3),
     latent_dim: int = 100,
@@ -91,14 +112,7 @@ def build_discriminator(
         # Linear in φ(t), as Miyato & Koyama's class embedding is: with a bag-of-words φ the
         # logit is then a sum of one term per word ("blue" + "triangle"), which judges colour
         # and shape separately on pairs never trained on (BUILD_NOTES.md, text to image).
-        channels = width // 2
-        t = keras.layers.Dense(projection_dim, kernel_initializer=dcgan.init(), name="d_text_projection")(text)
-        v = keras.layers.Dense(16 * channels, kernel_initializer=dcgan.init(), name="text_to_features")(t)
-        v = keras.layers.Reshape((4, 4, channels), name="text_feature_map")(v)
-        inner = InnerProduct(name="projection")([x, v])
-        psi = keras.layers.Conv2D(1, 4, padding="valid", kernel_initializer=dcgan.init(), name="logit")(x)
-        psi = keras.layers.Flatten(name="unconditional_logit")(psi)
-        logits = keras.layers.Add(dtype="float32", name="logits")([psi, inner])
+        logits = projection_logits(x, text, projection_dim, "text")
         return keras.Model([images, text], logits, name="discriminator")
     t = text_projection(text, projection_dim, "d_text")
     t = keras.layers.RepeatVector(16, name="replicate_4x4")(t)
@@ -138,4 +152,4 @@ class JointDiscriminator(keras.Model):
 
 
 __all__ = ["D_CONDITIONING", "InnerProduct", "JointDiscriminator", "build_discriminator", "build_generator",
-           "image_feature_layer", "text_projection"]
+           "image_feature_layer", "projection_logits", "text_projection"]
