@@ -503,6 +503,7 @@ class GAN(keras.Model):
             raise GanzooError(
                 f"ganzoo: {user} needs every discriminator input to pass GAN.augment_inputs, and "
                 f"{type(self).__name__} has its own {', '.join(own)}; augmentation is not available for it."
+            )
 
     # ------------------------------------------------------------------- steps
 
