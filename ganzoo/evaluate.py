@@ -9,9 +9,17 @@ extractor that produced it.
 Extractors (``--extractor``):
     domain_classifier  a small CNN ganzoo trains on the dataset's labelled training
                        split and caches (offline; "FCD" rather than FID)
+    fid_inception      the standard FID network (TF "2015-12-05" Inception) from pytorch-fid's
+                       weights file (``--fid_weights``), resized as ``--fid_resize`` says
+                       ("clean": clean-fid's; "legacy_tf": TTUR's): comparable with papers
     inception_v3       Keras' InceptionV3 pool features from local weights
                        (``--inception_weights`` or ``$GANZOO_INCEPTION_WEIGHTS``)
     identity           raw pixels (small images only)
+
+``--reference_stats=PATH`` (.npz) reuses saved real-side statistics for FID (then only
+``--metrics=fid``), or computes and saves them there when the file does not exist yet.
+``eval.json`` records the protocol (extractor and weights hash, resize, size fed, sample counts,
+reference split and statistics hash, pixel handling) under ``"protocol"``.
 """
 
 from __future__ import annotations
@@ -94,7 +102,8 @@ def generator_sampler(saved_model: str):
     return sample
 
 
-def make_extractor(kind: str, dataset: str, options: dict[str, Any], inception_weights: str | None = None):
+def make_extractor(kind: str, dataset: str, options: dict[str, Any], inception_weights: str | None = None,
+                   fid_weights: str | None = None, fid_resize: str = "clean"):
     """The feature extractor ``kind`` for images of ``dataset``."""
     import numpy as np
 
@@ -118,6 +127,8 @@ def make_extractor(kind: str, dataset: str, options: dict[str, Any], inception_w
         )
     if kind == "inception_v3":
         return metrics.inception_v3(inception_weights)
+    if kind == "fid_inception":
+        return metrics.FIDInception(fid_weights, resize=fid_resize)
     return metrics.get_extractor(kind)
 
 
@@ -133,8 +144,15 @@ def evaluate_run(
     out: str | None = None,
     overwrite: bool = False,
     seed: int = 0,
+    fid_weights: str | None = None,
+    reference_stats: str | None = None,
+    fid_resize: str = "clean",
 ) -> dict[str, Any]:
-    """Computes ``metrics_names`` for a run and writes them to ``out`` (default DIR/eval.json)."""
+    """Computes ``metrics_names`` for a run and writes them to ``out`` (default DIR/eval.json).
+
+    ``reference_stats``: an existing .npz of real-side ``FeatureStatistics`` is used for FID
+    instead of the real images (only ``fid`` can then be computed); a missing one is computed
+    from the real images and saved there."""
     import numpy as np
 
     from ganzoo import data, metrics
@@ -150,7 +168,21 @@ def evaluate_run(
     if os.path.exists(out) and not overwrite:
         raise GanzooError(f"ganzoo.evaluate: '{out}' exists; pass --overwrite or another --out.")
     name, options = _dataset_options(workdir, dataset)
+    saved_stats = bool(reference_stats) and os.path.isfile(reference_stats)
+    if saved_stats and tuple(metrics_names) != ("fid",):
+        raise GanzooError(
+            f"ganzoo.evaluate: --reference_stats='{reference_stats}' holds only the real features' mean "
+            "and covariance, enough for FID alone; pass --metrics=fid (or remove the file to recompute)."
+        )
+    if reference_stats and not reference_stats.endswith(".npz"):
+        raise GanzooError(f"ganzoo.evaluate: --reference_stats must name a .npz file, got '{reference_stats}'.")
+    # Weights are checked before any sampling: a missing file is the first thing a user hears of.
+    features = (make_extractor(extractor, name, options, inception_weights, fid_weights, fid_resize)
+                if extractor in ("fid_inception", "inception_v3") else None)
     sample = generator_sampler(saved_model or os.path.join(workdir, "saved_model"))
+    if saved_stats:
+        return _evaluate_with_saved_stats(name, split, options, sample, num_samples, seed, features
+                                          or make_extractor(extractor, name, options), reference_stats, out)
     real = np.concatenate(
         [x.numpy() for x in data.load(name, split=split, batch_size=500, shuffle=False,
                                       drop_remainder=False, **options).take(-(-num_samples // 500))]
@@ -161,21 +193,67 @@ def evaluate_run(
             f"ganzoo.evaluate: real images are {real.shape[1:]} but the generator makes "
             f"{fake.shape[1:]}; pass the dataset options the model was trained with."
         )
-    features = make_extractor(extractor, name, options, inception_weights)
+    features = features or make_extractor(extractor, name, options, inception_weights)
     subset = min(1000, len(real), len(fake))
-    results = metrics.evaluate(real, fake, features, metrics=tuple(metrics_names), kid_subset_size=subset)
+    real_f = metrics.compute_features(real, features)
+    fake_f = metrics.compute_features(fake, features)
+    # Features are extracted once; the metrics see them through a pass-through of the same name.
+    results = metrics.evaluate(real_f, fake_f, metrics.from_function(lambda x: x, features.name),
+                               metrics=tuple(metrics_names), kid_subset_size=subset)
+    shape = "x".join(str(s) for s in real.shape[1:])
+    ref_stats = metrics.FeatureStatistics(
+        extractor=features.name, metadata={"sample_shape": shape, "source": name, "split": split}).update(real_f)
+    if reference_stats:
+        ref_stats.save(reference_stats)
+    reference = reference_record(name, split, options, real)
     report = {
         "dataset": name,
         "split": split,
-        "reference": reference_record(name, split, options, real),
+        "reference": reference,
         "extractor": results["extractor"],
         "num_real": results["num_real"],
         "num_fake": results["num_fake"],
         **{key: results[key].as_dict() for key in metrics_names},
+        "protocol": metrics.protocol_record(features, n_real=len(real_f), n_fake=len(fake_f), reference=reference,
+                                            reference_stats=ref_stats, reference_stats_path=reference_stats),
     }
+    _write_report(report, out)
+    return report
+
+
+def _write_report(report: dict[str, Any], out: str) -> None:
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     with open(out, "w") as handle:
         json.dump(report, handle, indent=2)
+
+
+def _evaluate_with_saved_stats(name: str, split: str, options: dict[str, Any], sample: Any, num_samples: int,
+                               seed: int, features: Any, path: str, out: str) -> dict[str, Any]:
+    """FID of ``num_samples`` generated images against the real statistics saved at ``path``."""
+    from ganzoo import metrics
+
+    ref_stats = metrics.FeatureStatistics.load(path)
+    if ref_stats.extractor != features.name:
+        raise GanzooError(
+            f"ganzoo.evaluate: --reference_stats='{path}' was computed with extractor '{ref_stats.extractor}', "
+            f"not '{features.name}'; pass the statistics of this extractor or a new path to compute them."
+        )
+    fake_stats = metrics.compute_statistics(sample(num_samples, seed), features)
+    result = metrics.fid(ref_stats, fake_stats, features)
+    reference = {"source": ref_stats.metadata.get("source", name), "split": ref_stats.metadata.get("split", split),
+                 "options": dict(options), "count": ref_stats.count, "stats_file": path}
+    report = {
+        "dataset": name,
+        "split": split,
+        "reference": reference,
+        "extractor": features.name,
+        "num_real": ref_stats.count,
+        "num_fake": fake_stats.count,
+        "fid": result.as_dict(),
+        "protocol": metrics.protocol_record(features, n_real=ref_stats.count, n_fake=fake_stats.count,
+                                            reference=reference, reference_stats=ref_stats, reference_stats_path=path),
+    }
+    _write_report(report, out)
     return report
 
 
@@ -218,8 +296,14 @@ def define_flags() -> None:
     flags.DEFINE_list("metrics", ["fid", "kid", "pr"], f"Any of {', '.join(METRICS)}.")
     flags.DEFINE_integer("num_samples", 2000, "Samples of each side (real capped by the split's size).")
     flags.DEFINE_string("split", "test", "Real split to compare with.")
-    flags.DEFINE_enum("extractor", "domain_classifier", ["domain_classifier", "inception_v3", "identity"], "Feature extractor.")
+    flags.DEFINE_enum("extractor", "domain_classifier", ["domain_classifier", "fid_inception", "inception_v3", "identity"],
+                      "Feature extractor (fid_inception: the papers' FID network).")
     flags.DEFINE_string("inception_weights", None, "Local InceptionV3 no-top weights file.")
+    flags.DEFINE_string("fid_weights", None, "pytorch-fid's pt_inception-2015-12-05-6726825d.pth (fid_inception).")
+    flags.DEFINE_enum("fid_resize", "clean", ["clean", "legacy_tf"], "Resize to 299 for fid_inception: clean-fid's "
+                      "PIL bicubic, or the TF1 bilinear of TTUR / torch-fidelity.")
+    flags.DEFINE_string("reference_stats", None, "Real-side statistics .npz: used for FID when it exists, else "
+                        "computed and saved there.")
     flags.DEFINE_string("out", None, "Where to write the JSON (default DIR/eval.json).")
     flags.DEFINE_bool("overwrite", False, "Replace an existing --out.")
 
@@ -229,7 +313,8 @@ def main(argv: list[str]) -> None:
     try:
         f = flags.FLAGS
         report = evaluate_run(f.workdir, f.saved_model, f.dataset, f.metrics, f.num_samples, f.split,
-                              f.extractor, f.inception_weights, f.out, f.overwrite)
+                              f.extractor, f.inception_weights, f.out, f.overwrite, fid_weights=f.fid_weights,
+                              reference_stats=f.reference_stats, fid_resize=f.fid_resize)
     except GanzooError as error:
         sys.exit(str(error))
     print(format_table(report))

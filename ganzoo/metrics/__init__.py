@@ -16,6 +16,11 @@
     Feature extractors (every result names its extractor)
         inception_v3, domain_classifier, from_model, from_function, identity, get_extractor
                                                                       extractors.py
+        FIDInception, build_fid_inception, state_dict_shapes          fid_inception.py (the papers'
+                                                                      FID network, pytorch-fid .pth)
+        resize_clean, resize_legacy_tf                                resize.py (clean-fid, TF1)
+        read_state_dict                                               pth.py (torch.save without torch)
+        protocol_record, statistics_sha256                            protocol.py (eval.json's protocol)
     Streaming front end over tf.data / arrays / iterables / sampling functions
         compute_features, compute_statistics, reference_statistics, reference_stats_path,
         fid, kid, precision_recall, density_coverage, inception_score, evaluate
@@ -35,6 +40,7 @@ from ganzoo.metrics.extractors import (
 )
 from ganzoo.metrics.captions import AttributeJudge, caption_accuracy, train_attribute_classifier
 from ganzoo.metrics.face_identity import face_embeddings, frontalization_scores, rank1
+from ganzoo.metrics.fid_inception import FIDInception, build_fid_inception, state_dict_shapes
 from ganzoo.metrics.image_quality import psnr, rgb_to_y, ssim
 from ganzoo.metrics.inception_score import inception_score_from_probs
 from ganzoo.metrics.kid import kid_from_features, mmd2_unbiased, polynomial_kernel
@@ -44,6 +50,9 @@ from ganzoo.metrics.precision_recall import (
     knn_radii,
     precision_recall_from_features,
 )
+from ganzoo.metrics.protocol import protocol_record, statistics_sha256
+from ganzoo.metrics.pth import read_state_dict
+from ganzoo.metrics.resize import resize_clean, resize_legacy_tf
 from ganzoo.metrics.statistics import FeatureStatistics, fid_from_statistics, frechet_distance
 from ganzoo.metrics.streaming import (
     DensityCoverageResult,
@@ -67,6 +76,7 @@ from ganzoo.metrics.streaming import (
 __all__ = [
     "AttributeJudge",
     "DensityCoverageResult",
+    "FIDInception",
     "FIDResult",
     "FeatureExtractor",
     "FeatureStatistics",
@@ -76,6 +86,7 @@ __all__ = [
     "KerasFeatureExtractor",
     "ModeCoverage",
     "PrecisionRecallResult",
+    "build_fid_inception",
     "caption_accuracy",
     "compute_features",
     "compute_statistics",
@@ -105,12 +116,18 @@ __all__ = [
     "polynomial_kernel",
     "precision_recall",
     "precision_recall_from_features",
+    "protocol_record",
     "psnr",
     "rank1",
+    "read_state_dict",
     "reference_statistics",
     "reference_stats_path",
+    "resize_clean",
+    "resize_legacy_tf",
     "rgb_to_y",
     "ring8_centres",
     "ssim",
+    "state_dict_shapes",
+    "statistics_sha256",
     "train_attribute_classifier",
 ]

@@ -5,8 +5,11 @@ Every extractor is a callable with a ``name``:
     extractor(images: [N, H, W, C] float32 in [-1, 1]) -> np.ndarray [N, D] float32
     extractor.name  -> str, carried by every number computed from its features
 
-Three kinds, all offline (nothing is ever downloaded):
+Four kinds, all offline (nothing is ever downloaded):
 
+    FIDInception(weights=PATH)     the standard FID network (TF "2015-12-05" Inception, pytorch-fid's
+                                   .pth weights) with clean-fid's or TF1's resize: comparable with
+                                   published FIDs (ganzoo.metrics.fid_inception)
     inception_v3(weights=PATH)     Keras InceptionV3 pool3 (2048-d) from a local weights file
                                    (argument or $GANZOO_INCEPTION_WEIGHTS), images resized to 299.
     domain_classifier(x, y, ...)   a small CNN trained on a labelled in-memory dataset (e.g. the
@@ -20,7 +23,8 @@ Three kinds, all offline (nothing is ever downloaded):
 Comparability: published FIDs use the TF-slim "2015-12-05" Inception graph (pytorch-fid,
 clean-fid, torch-fidelity ship ports of it); Keras' ImageNet InceptionV3 weights are a different
 network, so ``inception_v3`` numbers rank models consistently but are not comparable with
-published FIDs. Domain-classifier numbers are only comparable under the same extractor name.
+published FIDs; ``FIDInception`` (``get_extractor("fid_inception", weights=PATH)``) is that graph.
+Domain-classifier numbers are only comparable under the same extractor name.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ganzoo.errors import GanzooError
+from ganzoo.metrics.resize import check_images as _check_images
 
 INCEPTION_WEIGHTS_ENV = "GANZOO_INCEPTION_WEIGHTS"
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -81,18 +86,6 @@ def from_function(fn: Callable[[Any], Any], name: str) -> FunctionExtractor:
 def identity() -> FunctionExtractor:
     """Flattened raw inputs as features (name ``identity``): for 2-D points and tests."""
     return FunctionExtractor(lambda x: np.asarray(x), "identity")
-
-
-def _check_images(x: np.ndarray, name: str) -> None:
-    if x.ndim != 4:
-        raise GanzooError(
-            f"ganzoo.metrics: extractor '{name}' expects [N, H, W, C] images, got shape {x.shape}."
-        )
-    if x.size and (x.min() < -1.01 or x.max() > 1.01):
-        raise GanzooError(
-            f"ganzoo.metrics: extractor '{name}' expects images in [-1, 1], got values in "
-            f"[{x.min():.3g}, {x.max():.3g}]; scale [0, 255] images with x / 127.5 - 1."
-        )
 
 
 class KerasFeatureExtractor(FeatureExtractor):
@@ -372,7 +365,15 @@ def domain_classifier(
     return extractor
 
 
+def _fid_inception(weights: str | os.PathLike | None = None, **kwargs: Any):
+    # Imported here: ganzoo.metrics.fid_inception is a heavier module most runs never need.
+    from ganzoo.metrics.fid_inception import FIDInception
+
+    return FIDInception(weights, **kwargs)
+
+
 _BY_NAME: dict[str, Callable[..., FeatureExtractor]] = {
+    "fid_inception": _fid_inception,
     "inception_v3": inception_v3,
     "domain_classifier": domain_classifier,
     "identity": identity,
@@ -380,7 +381,7 @@ _BY_NAME: dict[str, Callable[..., FeatureExtractor]] = {
 
 
 def get_extractor(spec: Any, **kwargs: Any) -> FeatureExtractor:
-    """An extractor from a name (``inception_v3``, ``domain_classifier``, ``identity``; kwargs go
+    """An extractor from a name (``fid_inception``, ``inception_v3``, ``domain_classifier``, ``identity``; kwargs go
     to its factory), a Keras model on images (its outputs are the features, its name the
     extractor's; kwargs go to ``KerasFeatureExtractor``), or an object that already is one (a
     callable with a ``name``)."""
