@@ -1,9 +1,11 @@
-r"""Exports a trained run for TF Serving: ``python -m ganzoo.export --workdir=DIR --export_dir=PATH``.
+r"""Exports a trained run: ``python -m ganzoo.export --workdir=DIR --export_dir=PATH [--format=onnx]``.
 
 Loads ``DIR/checkpoints/model.keras`` (or ``--model=FILE.keras``, or ``--preset=NAME``, a
 model that ships with ganzoo) and writes the
-generator as a SavedModel (see ``ganzoo.export.save_generator``). An existing
-``--export_dir`` is kept unless ``--overwrite``.
+generator as a SavedModel for TF Serving (see ``ganzoo.export.save_generator``), or with
+``--format=onnx|litert`` as ONNX / LiteRT files checked in their own runtime against the
+Keras model (see ``ganzoo.export.export_model``). An existing ``--export_dir`` is kept
+unless ``--overwrite``.
 """
 
 from __future__ import annotations
@@ -28,18 +30,20 @@ def define_flags() -> None:
     flags.DEFINE_string("workdir", None, "A ganzoo.train workdir.")
     flags.DEFINE_string("model", None, "A .keras model file (instead of --workdir).")
     flags.DEFINE_string("preset", None, "A preset that ships with ganzoo (python -m ganzoo.list shows them).")
-    flags.DEFINE_string("export_dir", None, "SavedModel directory to write.")
+    flags.DEFINE_string("export_dir", None, "Directory to write (the SavedModel, or the .onnx / .tflite files).")
+    flags.DEFINE_enum("format", "saved_model", ["saved_model", "onnx", "litert"],
+                      "saved_model (TF Serving), onnx (onnxruntime) or litert (.tflite).")
     flags.DEFINE_bool("overwrite", False, "Replace an existing export.")
 
 
 def main(argv: list[str]) -> None:
     del argv
-    from ganzoo.export import check_export_dir, prepare_directory, save_generator
+    from ganzoo.export import check_export_dir, export_model, prepare_directory
     from ganzoo.utils.runs import load_for_inference
 
     try:
         if not flags.FLAGS.export_dir:
-            raise GanzooError("ganzoo.export: pass --export_dir=PATH for the SavedModel.")
+            raise GanzooError("ganzoo.export: pass --export_dir=PATH for the export.")
         # Refuse before loading anything: without --overwrite any existing export,
         # with it anything that is not an earlier export.
         if not flags.FLAGS.overwrite:
@@ -51,12 +55,15 @@ def main(argv: list[str]) -> None:
         if quiet:  # TensorFlow's SavedModel writer logs a dozen INFO lines that say nothing to the user
             logging.set_verbosity(logging.WARNING)
         try:
-            save_generator(model, flags.FLAGS.export_dir, overwrite=flags.FLAGS.overwrite)
+            manifest = export_model(model, flags.FLAGS.export_dir, flags.FLAGS.format, overwrite=flags.FLAGS.overwrite)
         finally:
             if quiet:
                 logging.set_verbosity(logging.INFO)
     except GanzooError as error:
         sys.exit(str(error))
+    for record in manifest.get("files", []):
+        print(f"{os.path.join(flags.FLAGS.export_dir, record['file'])}: {record['bytes'] / 1e6:.2f} MB, "
+              f"max abs diff from Keras {record['max_abs_diff']:.1e}" + (f"; {record['note']}" if record["note"] else ""))
     print(f"wrote {flags.FLAGS.export_dir}")
 
 
