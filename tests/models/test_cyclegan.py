@@ -208,6 +208,7 @@ def test_mismatched_channels_between_domains_fail_clearly():
     (dict(downsamplings=-1), "downsamplings=-1 must be >= 0"),
     (dict(cycle_weight=-1.0), "must be >= 0"),
     (dict(pool_size=-1), "must be >= 0"),
+    (dict(edge_kernel=4), "edge_kernel=4 must be odd"),
 ])
 def test_bad_arguments_fail_with_one_line(kwargs, message):
     with pytest.raises(GanzooError, match=message):
@@ -297,3 +298,37 @@ def test_receptive_field_of_the_paper_generator_and_full_resolution_option():
     assert model.get_config()["downsamplings"] == 0
     assert model.generate(1, a=images(1, 7)).shape == (1, 7, 7, 1)
     assert tiny().get_config()["downsamplings"] == 2  # None: the paper's
+
+
+def test_edge_kernel_sets_the_first_and_last_convolutions_and_round_trips(tmp_path):
+    from ganzoo.models.cyclegan import build_generator, receptive_field
+
+    # 3x3 ends (+2, +2) around one block's two 3x3 convs (+4): 9 pixels instead of 17
+    assert receptive_field(build_generator(1, 8, 1, downsamplings=0, edge_kernel=3)) == 1 + 2 + 4 + 2
+    model = tiny(downsamplings=0, edge_kernel=3)
+    assert model.generator.get_layer("c7s1").kernel.shape[:2] == (3, 3)
+    assert model.generator_ba.get_layer("out").kernel.shape[:2] == (3, 3)
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    assert loaded.get_config()["edge_kernel"] == 3
+    np.testing.assert_allclose(loaded.a_to_b(images(2)), model.a_to_b(images(2)), atol=1e-6)
+    assert tiny().get_config()["edge_kernel"] == 7  # the paper's c7s1
+
+
+def test_handmade_translator_swaps_polarity_and_fits_the_other_domains_box():
+    from repo_files import load_file
+
+    bench = load_file("benchmarks/cyclegan.py")
+    a = -np.ones((1, 16, 16, 1), np.float32)
+    a[0, :, 6:10] = 1.0  # a handwritten "1": a light bar filling the height, on black
+    b = bench.handmade_a_to_b(a)
+    assert b.shape == a.shape and b.min() >= -1.0 and b.max() <= 1.0
+    side, top = 12, 2  # 0.75 of 16, centred
+    assert np.all(b[0, :top] == 1.0) and np.all(b[0, top + side:] == 1.0)  # white paper around it
+    np.testing.assert_allclose(b[0, top:top + side, 8], -1.0, atol=1e-5)  # the bar, now dark ink, 12 rows high
+    back = bench.handmade_b_to_a(b)
+    assert back.max() == pytest.approx(1.0)  # peak ink is light
+    np.testing.assert_allclose(back[0, :, 8], 1.0, atol=1e-5)  # the bar fills the height again
+    np.testing.assert_allclose(back[0, :, 0], -1.0, atol=1e-5)  # on black
+    np.testing.assert_allclose(bench.handmade_b_to_a(np.ones((1, 16, 16, 1), np.float32)), -1.0)  # blank page

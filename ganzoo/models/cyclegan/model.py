@@ -109,6 +109,8 @@ class CycleGAN(GAN):
         identity_weight: the identity loss's weight as a fraction of λ (paper 0.5 for
             colour tasks; 0 turns it off).
         pool_size: generated images each discriminator's history keeps (paper 50).
+        edge_kernel: side of G's first and last convolutions (paper 7: c7s1; odd). With
+            ``num_blocks`` and ``downsamplings`` it sets G's receptive field.
         seed: seed of the pools' choices.
 
     Data: ``(a, b)`` batches, float32 in [-1, 1], the same shape. ``compile()`` defaults to the
@@ -129,6 +131,7 @@ class CycleGAN(GAN):
         cycle_weight: float = 10.0,
         identity_weight: float = 0.5,
         pool_size: int = 50,
+        edge_kernel: int = 7,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -147,18 +150,21 @@ class CycleGAN(GAN):
                 f"ganzoo: CycleGAN cycle_weight={cycle_weight}, identity_weight={identity_weight} and "
                 f"pool_size={pool_size} must be >= 0."
             )
+        if int(edge_kernel) < 1 or int(edge_kernel) % 2 == 0:
+            raise GanzooError(f"ganzoo: CycleGAN edge_kernel={edge_kernel} must be odd and >= 1 (paper 7).")
         for key in ("generator", "discriminator", "latent_dim"):
             kwargs.pop(key, None)
         channels = image_shape[2]
         super().__init__(
-            generator=networks.build_generator(channels, base_filters, num_blocks, downsamplings, name="generator_ab"),
+            generator=networks.build_generator(channels, base_filters, num_blocks, downsamplings, name="generator_ab",
+                                               edge_kernel=edge_kernel),
             discriminator=networks.build_discriminator(channels, d_filters, d_layers, name="discriminator_b"),
             latent_dim=0,
             seed=seed,
             **kwargs,
         )
         self.generator_ba = networks.build_generator(channels, base_filters, num_blocks, downsamplings,
-                                                     name="generator_ba")
+                                                     name="generator_ba", edge_kernel=edge_kernel)
         self.discriminator_a = networks.build_discriminator(channels, d_filters, d_layers, name="discriminator_a")
         self.pool_a = HistoryPool(pool_size, seed=seed + 1, name="pool_a")
         self.pool_b = HistoryPool(pool_size, seed=seed + 2, name="pool_b")
@@ -168,7 +174,7 @@ class CycleGAN(GAN):
         self.base_filters, self.num_blocks, self.downsamplings = int(base_filters), int(num_blocks), int(downsamplings)
         self.d_filters, self.d_layers = int(d_filters), int(d_layers)
         self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
-        self.pool_size = int(pool_size)
+        self.pool_size, self.edge_kernel = int(pool_size), int(edge_kernel)
 
     # ------------------------------------------------------------ compile
 
@@ -409,6 +415,7 @@ class CycleGAN(GAN):
             "cycle_weight": self.cycle_weight,
             "identity_weight": self.identity_weight,
             "pool_size": self.pool_size,
+            "edge_kernel": self.edge_kernel,
             "seed": self.seed,
         }
 

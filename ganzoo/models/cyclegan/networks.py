@@ -60,10 +60,11 @@ def conv(filters: int, kernel: int, strides: int = 1, padding: str = "same", nam
     return keras.layers.Conv2D(filters, kernel, strides=strides, padding=padding, kernel_initializer=dcgan_init(), name=name)
 
 
-def c7s1(x, filters: int, name: str):
-    """c7s1-k: reflection pad 3, 7×7 convolution, stride 1 (norm and activation by the caller)."""
-    x = ReflectionPadding2D(3, name=f"{name}_pad")(x)
-    return conv(filters, 7, padding="valid", name=name)(x)
+def c7s1(x, filters: int, name: str, kernel: int = 7):
+    """c7s1-k: reflection pad 3, 7×7 convolution, stride 1 (norm and activation by the caller);
+    another odd ``kernel`` pads ``kernel // 2``."""
+    x = ReflectionPadding2D(kernel // 2, name=f"{name}_pad")(x)
+    return conv(filters, kernel, padding="valid", name=name)(x)
 
 
 def residual_block(x, filters: int, name: str):
@@ -83,15 +84,16 @@ def size_multiple(num_downsamplings: int = 2) -> int:
 
 
 def build_generator(channels: int, base_filters: int = 64, num_blocks: int = 9, downsamplings: int = 2,
-                    name: str = "generator") -> keras.Model:
+                    name: str = "generator", edge_kernel: int = 7) -> keras.Model:
     """The ResNet generator ``[b, H, W, channels] -> [b, H, W, channels]`` in [-1, 1] (float32).
 
     Paper: ``base_filters=64``, ``downsamplings=2`` (d2k, d4k and u2k, uk); 6 blocks at 128², 9 at
     256². Each downsampling doubles the width; ``downsamplings=0`` keeps full resolution.
+    ``edge_kernel`` is the side of the first and last convolutions (paper 7, c7s1; odd).
     """
     k, steps = int(base_filters), int(downsamplings)
     images = keras.Input((None, None, channels), name="images")
-    x = c7s1(images, k, "c7s1")
+    x = c7s1(images, k, "c7s1", edge_kernel)
     x = keras.layers.ReLU(name="c7s1_relu")(instance_norm("c7s1_norm")(x))
     for i in range(steps):
         x = conv(k * 2 ** (i + 1), 3, strides=2, name=f"d{i}")(x)
@@ -102,7 +104,7 @@ def build_generator(channels: int, base_filters: int = 64, num_blocks: int = 9, 
         x = keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same", kernel_initializer=dcgan_init(),
                                          name=f"u{i}")(x)
         x = keras.layers.ReLU(name=f"u{i}_relu")(instance_norm(f"u{i}_norm")(x))
-    x = c7s1(x, channels, "out")
+    x = c7s1(x, channels, "out", edge_kernel)
     # float32 output under mixed precision: losses and serving see full-precision images.
     out = keras.layers.Activation("tanh", dtype="float32", name="tanh")(x)
     return keras.Model(images, out, name=name)
