@@ -44,6 +44,15 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "backup_every_steps": 0,     # also back up every N steps within epochs; 0 = epoch ends only
     "deterministic": False,      # op determinism: bit-identical CPU runs for one seed (slower)
     "reuse_fakes": False,        # one G(z) for the last D update and the G update (GAN.compile)
+    # The best checkpoint (ganzoo.callbacks.BestCheckpoint): every eval_every epochs (0 = off)
+    # eval_metric ("fcd": FID on a digits-style classifier's features, "fid" on InceptionV3,
+    # "kid") of eval_samples samples against the held-out split; with keep_best the
+    # exported and saved model holds the best-evaluated weights, not the last.
+    "eval_every": 0,
+    "eval_metric": "fcd",
+    "eval_samples": 1000,
+    "keep_best": True,
+    "early_stop_patience": 0,    # stop after N evaluations without improvement; 0 = never
     # Remedies (GAN.compile options; 0 / "" = off, see ganzoo.models.GAN.compile):
     "feature_matching": 0.0,     # weight of Salimans et al.'s feature-matching term
     "pulling_away": 0.0,         # weight of EBGAN's pulling-away term
@@ -60,6 +69,10 @@ TRAIN_DEFAULTS: dict[str, Any] = {
 
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+# train.eval_metric -> (the BestCheckpoint monitor, the extractor): FCD is FID on the features of
+# a classifier trained on the dataset's labelled training split (ganzoo.metrics.domain_classifier).
+EVAL_METRICS = {"fcd": ("fid", "domain_classifier"), "fid": ("fid", "inception_v3"),
+                "kid": ("kid", "domain_classifier")}
 
 
 def base_config() -> config_dict.ConfigDict:
@@ -156,6 +169,7 @@ def _check_kwargs(fn: Any, kwargs: dict[str, Any], group: str, exclude: tuple[st
 
 # Numeric keys with a range beyond "a whole number >= 1" (checked by validate).
 _AT_LEAST = {"train.steps_per_epoch": 0, "train.backup_every_steps": 0, "train.num_samples": 1,
+             "train.eval_every": 0, "train.early_stop_patience": 0,
              "data.image_size": 1}
 _FRACTIONS = ("dropout", "label_smoothing", "beta")  # keys in [0, 1)
 
@@ -249,6 +263,13 @@ def validate(config: Any) -> None:
             f"model.packing={packing} must divide train.batch_size={train['batch_size']} (the "
             "discriminator judges packs of that many samples); choose a multiple of it."
         )
+    if train.get("eval_metric", "fcd") not in EVAL_METRICS:
+        _fail(f"train.eval_metric='{train['eval_metric']}' is unknown; choose one of {', '.join(EVAL_METRICS)}.")
+    if int(train.get("eval_every", 0)) < 0 or int(train.get("early_stop_patience", 0)) < 0:
+        _fail(f"train.eval_every={train.get('eval_every')} and train.early_stop_patience="
+              f"{train.get('early_stop_patience')} must be 0 (off) or positive.")
+    if int(train.get("early_stop_patience", 0)) and not int(train.get("eval_every", 0)):
+        _fail("train.early_stop_patience counts evaluations; set train.eval_every too (e.g. 5).")
     if train.get("precision", "float32") not in PRECISIONS:
         _fail(f"train.precision='{train['precision']}' is unknown; choose one of {', '.join(PRECISIONS)}.")
     if int(train.get("steps_per_epoch", 0)) < 0:

@@ -8,7 +8,9 @@ or ``--config.data.image_size=64``. The run writes, under ``--workdir``:
                              every ``train.backup_every_steps`` steps if > 0);
                              re-running an interrupted command resumes from it,
                              mid-epoch included, to the same total step count
-    checkpoints/model.keras  the trained model (``keras.models.load_model``)
+    checkpoints/model.keras  the trained model (``keras.models.load_model``); with
+                             ``train.eval_every`` > 0 the best-evaluated weights (``keep_best``)
+    checkpoints/best/        those best weights and the evaluation curve (``BestCheckpoint``)
     samples/epoch_NNNN.png   fixed-noise sample grids
     logs/                    TensorBoard scalars and sample images
     metrics.json             final metrics, wall time, samples/s
@@ -48,7 +50,7 @@ from ganzoo.errors import GanzooError  # noqa: E402
 # when each holds nothing but what ganzoo writes there (checked before removing any).
 OUTPUTS = ("config.json", "checkpoints", "samples", "logs", "metrics.json", "saved_model")
 _OUTPUT_CHILDREN = {
-    "checkpoints": re.compile(r"backup|model\.keras(\.partial\.keras)?"),
+    "checkpoints": re.compile(r"backup|best|model\.keras(\.partial\.keras)?"),
     "samples": re.compile(r"epoch_\d+\.png"),
     "logs": re.compile(r"train|validation|samples|eval"),
 }
@@ -344,11 +346,14 @@ def _fit_and_save(model: Any, dataset: Any, config: dict[str, Any], workdir: str
     backup = callbacks_lib.Backup(join("checkpoints", "backup"), every=train_cfg["checkpoint_every"],
                                   every_steps=train_cfg["backup_every_steps"], write=chief)
     callbacks = [callbacks_lib.StopOnNonFinite(), backup, throughput]
+    best = best_checkpoint(config, join("checkpoints", "best"), join("logs")) if chief else None
     if chief:
         callbacks[2:2] = [
             preview_callback(model, config, dataset, join("samples"), join("logs")),
             keras.callbacks.TensorBoard(join("logs"), update_freq="epoch"),
         ]
+    if best is not None:  # after Backup, whose backups hold the last weights (a resume goes on from them)
+        callbacks.insert(2, best)
     if verbose == "auto":
         verbose = 1 if sys.stdout.isatty() else 2
     start = time.perf_counter()
@@ -375,9 +380,48 @@ def _fit_and_save(model: Any, dataset: Any, config: dict[str, Any], workdir: str
         "samples_per_second": round(throughput.samples_per_second, 2),
         "resumed": resuming,
     }
+    if best is not None:
+        metrics["evaluation"] = best.summary()
+        if best.restored:
+            metrics["weights"] = f"best: {best.monitor} {best.best:.4g} at epoch {best.best_epoch}"
+            logging.info("ganzoo.train: model.keras and saved_model hold the best weights (%s %.4g at epoch %d, "
+                         "evaluated every %d epochs), not the last; train.keep_best=False keeps the last.",
+                         best.monitor, best.best, best.best_epoch, best.every)
     if chief:
         save_outputs(model, workdir, metrics, backup._bytes_needed())
     return metrics
+
+
+def best_checkpoint(config: dict[str, Any], directory: str, log_dir: str):
+    """``BestCheckpoint`` for ``train.eval_every`` > 0 (None when 0): ``train.eval_metric`` of
+    ``train.eval_samples`` samples against the data's held-out split (its training split, with a
+    warning, when it has none); ``train.keep_best`` restores the best weights at the end."""
+    train_cfg = config["train"]
+    if not int(train_cfg.get("eval_every", 0)):
+        return None
+    import tensorflow as tf
+
+    from ganzoo import callbacks as callbacks_lib
+    from ganzoo import data as data_lib
+    from ganzoo.evaluate import make_extractor
+
+    monitor, kind = config_lib.EVAL_METRICS[train_cfg["eval_metric"]]
+    options = dict(config["data"])
+    name = options.pop("name")
+    keys = ("image_size", "channels", "data_dir", "test_fraction", "split_seed")
+    options = {k: options[k] for k in keys if options.get(k) not in (None, "")}
+    count = int(train_cfg["eval_samples"])
+    try:
+        real = data_lib.load(name, split="test", batch_size=count, shuffle=False, drop_remainder=False, **options)
+        real = next(iter(real)).numpy()
+    except (GanzooError, ValueError, tf.errors.OpError, StopIteration):
+        logging.warning("ganzoo.train: %s has no test split; train.eval_metric compares with training images.", name)
+        real = next(iter(data_lib.load(name, split="train", batch_size=count, seed=config["seed"], **options))).numpy()
+    return callbacks_lib.BestCheckpoint(
+        real, make_extractor(kind, name, options), monitor=monitor, every_n_epochs=train_cfg["eval_every"],
+        num_samples=count, patience=train_cfg["early_stop_patience"], directory=directory,
+        restore=bool(train_cfg["keep_best"]), seed=config["seed"], log_dir=log_dir,
+    )
 
 
 def check_epoch_has_steps(dataset: Any, data_name: str, batch_size: int) -> None:
