@@ -332,3 +332,29 @@ def test_handmade_translator_swaps_polarity_and_fits_the_other_domains_box():
     np.testing.assert_allclose(back[0, :, 8], 1.0, atol=1e-5)  # the bar fills the height again
     np.testing.assert_allclose(back[0, :, 0], -1.0, atol=1e-5)  # on black
     np.testing.assert_allclose(bench.handmade_b_to_a(np.ones((1, 16, 16, 1), np.float32)), -1.0)  # blank page
+
+
+def test_configs_validate_offline_and_horse2zebra_is_the_papers_recipe():
+    from repo_files import load_file
+
+    from ganzoo import config as config_lib
+
+    for name in ("cyclegan_digits", "cyclegan_horse2zebra"):
+        config_lib.validate(load_file(f"configs/{name}.py").get_config())  # no download: names only
+    config = load_file("configs/cyclegan_horse2zebra.py").get_config()
+    model = config_lib.to_dict(config)["model"]
+    assert {k: model[k] for k in ("base_filters", "num_blocks", "d_filters", "d_layers", "cycle_weight",
+                                  "identity_weight", "pool_size")} == dict(
+        base_filters=64, num_blocks=9, d_filters=64, d_layers=3, cycle_weight=10.0, identity_weight=0.5, pool_size=50)
+    assert config.data.name == "unpaired:tfds:cycle_gan/horse2zebra|tfds:cycle_gan/horse2zebra"
+    assert (config.data.split_a, config.data.split_b, config.data.image_size) == ("{split}A", "{split}B", 256)
+    assert config.train.batch_size == 1 and config.train.loss == "least_squares"
+    epoch = config.train.steps_per_epoch
+    optimizer = config_lib.make_optimizer(config.train.g_optimizer, "g_optimizer")
+    spec = config_lib.to_dict(config)["train"]["g_optimizer"]["learning_rate"]
+    assert spec["class_name"] == "ganzoo>LinearDecay"
+    schedule = LinearDecay(**spec["config"])
+    assert config.train.epochs == 200
+    np.testing.assert_allclose([float(schedule(s)) for s in (0, 100 * epoch, 150 * epoch, 200 * epoch)],
+                               [2e-4, 2e-4, 1e-4, 0.0], atol=1e-9)
+    assert optimizer.beta_1 == 0.5
