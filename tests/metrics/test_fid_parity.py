@@ -162,3 +162,19 @@ def test_evaluate_records_the_protocol_and_reuses_saved_reference_stats(tmp_path
     with pytest.raises(GanzooError, match="enough for FID alone; pass --metrics=fid"):
         evaluate_lib.evaluate_run(metrics_names=("fid", "kid"), out=str(tmp_path / "c.json"), **common)
 
+
+
+@pytest.mark.slow
+def test_evaluate_with_fid_inception_records_its_weights_and_resize(tmp_path, monkeypatch, random_weights):
+    monkeypatch.setattr(evaluate_lib, "generator_sampler", lambda path: (
+        lambda n, seed=0: np.random.default_rng(seed).uniform(-1, 1, [n, 8, 8, 1]).astype(np.float32)))
+    with open(tmp_path / "config.json", "w") as handle:
+        json.dump({"data": {"name": "digits", "image_size": 8}}, handle)
+    report = evaluate_lib.evaluate_run(str(tmp_path), metrics_names=("kid", "pr"), num_samples=6,
+                                       extractor="fid_inception", fid_weights=random_weights, fid_resize="legacy_tf")
+    protocol = report["protocol"]
+    assert report["extractor"].startswith("fid_inception/legacy_tf/")
+    assert protocol["weights_sha256"] == metrics.fid_inception.file_sha256(random_weights)
+    assert protocol["resize"] == "legacy_tf" and protocol["image_size_fed"] == [299, 299]
+    assert protocol["n_real"] == protocol["n_fake"] == 6 and protocol["reference"]["source"] == "digits"
+    assert json.load(open(tmp_path / "eval.json"))["protocol"] == protocol
