@@ -99,6 +99,19 @@ def test_policy_errors_name_the_bad_op_and_the_choices():
         validate(config)
 
 
+def test_config_option_reaches_compile_through_the_train_script():
+    from ganzoo import train as train_lib
+
+    config = base_config()
+    config.model.name, config.data.name = "dcgan", "digits"
+    config.train.augment = "ada:translation,cutout"
+    validate(config)
+    gan = tiny()
+    train_lib.compile_model(gan, config.to_dict()["train"])
+    assert [type(r) for r in gan.regularizers] == [AdaptiveAugment]
+    assert gan.regularizers[0].ops == ("translation", "cutout") and float(gan.ada_p.value) == 0.0
+
+
 def tiny(**kwargs):
     return DCGAN(image_shape=(16, 16, 1), latent_dim=4, g_filters=4, d_filters=4, batch_norm=False, **kwargs)
 
