@@ -1,19 +1,24 @@
 r"""Super-resolution on held-out real photos: bicubic vs SRResNet vs SRGAN (Ledig et al. 2017).
 
     python benchmarks/super_resolution.py --srresnet=/tmp/srresnet [--srgan=/tmp/srgan] \
-        [--scale=4] [--split=test] [--png=/tmp/sr_side_by_side.png]
+        [--scale=4] [--split=test] [--lr_from=tf,pil] [--png=/tmp/sr_side_by_side.png]
 
 ``--srresnet`` / ``--srgan``: a training run's workdir (its checkpoints/model.keras), a .keras
 file or a preset (``--srresnet=srresnet_photos``); either may be left out (its column is then
 skipped). The images are the whole held-out photos of ``ganzoo.data.photos`` (astronaut, chelsea,
-coffee; never cropped for training), each cropped to multiples of the scale, LR made by
-antialiased bicubic downscaling rounded to 8 bits. Measures follow SR papers: PSNR and SSIM on
-the BT.601 Y channel, a border of ``scale`` pixels shaved, outputs rounded to 8 bits
-(``ganzoo.metrics.psnr``/``ssim``), averaged over images.
+coffee; never cropped for training), each cropped to multiples of the scale. ``--lr_from`` lists
+how the LR photos are made (``ganzoo.data.photos.downscale_photo``; each is measured): ``tf``
+(TF's antialiased bicubic, the training degradation), ``pil`` (PIL's BICUBIC, antialiased
+a = -0.5 as MATLAB's imresize), ``tf_aliased`` (``tf.image.resize``'s defaults: no antialiasing),
+all rounded to 8 bits. Measures follow SR papers: PSNR and SSIM on the BT.601 Y channel, a
+border of ``scale`` pixels shaved, outputs rounded to 8 bits (``ganzoo.metrics.psnr``/``ssim``),
+averaged over images. ``sharpness`` is a no-reference figure: the mean gradient magnitude of the
+output's Y channel (same shave) divided by the HR photo's — 1 is the photo's own sharpness,
+bicubic and MSE-trained models stay below it (blur), a GAN's texture moves it up.
 
-Prints a table per image and the means, writes a side-by-side PNG (per photo, a 128x128 HR
-centre crop: LR (nearest) | bicubic | SRResNet | SRGAN | HR, each shown 2x), and ends with one
-JSON line.
+Prints a table per image and the means for each LR source, writes a side-by-side PNG (the first
+source; per photo, a 128x128 HR centre crop: LR (nearest) | bicubic | SRResNet | SRGAN | HR,
+each shown 2x), and ends with one JSON line whose top-level figures are the first source's.
 """
 
 from __future__ import annotations
@@ -63,9 +68,57 @@ def measure(prediction: np.ndarray, target: np.ndarray, scale: int) -> tuple[flo
     return float(metrics.psnr(prediction, target, **kwargs)[0]), float(metrics.ssim(prediction, target, **kwargs)[0])
 
 
+def gradient_magnitude(image: np.ndarray, shave: int) -> float:
+    """Mean |∇Y| of an ``[H, W, 3]`` image in [-1, 1] (8-bit rounded, ``shave`` pixels removed)."""
+    unit = np.round((np.clip(image, -1.0, 1.0) + 1.0) * 127.5) / 255.0
+    y = metrics.rgb_to_y(unit, value_range=(0.0, 1.0))[shave:-shave or None, shave:-shave or None, 0]
+    dy, dx = np.diff(y, axis=0)[:, :-1], np.diff(y, axis=1)[:-1, :]
+    return float(np.mean(np.hypot(dx, dy)))
+
+
+def sharpness(prediction: np.ndarray, target: np.ndarray, scale: int) -> float:
+    """No-reference sharpness relative to the photo: mean |∇Y| of ``prediction`` / of ``target``."""
+    return gradient_magnitude(prediction, scale) / gradient_magnitude(target, scale)
+
+
 def panel(image: np.ndarray, top: int, left: int, size: int, zoom: int = 2) -> np.ndarray:
     crop = image[top : top + size, left : left + size]
     return np.repeat(np.repeat(crop, zoom, axis=0), zoom, axis=1)
+
+
+def evaluate(models: dict, methods: list[str], pairs: list[dict], scale: int, verbose: bool = True):
+    """Scores (PSNR, SSIM, sharpness) per method and image, seconds per method, and the panels' rows."""
+    rows, scores, seconds = [], {m: [] for m in methods}, {m: 0.0 for m in methods}
+    for pair in pairs:
+        lr, hr = pair["lr"], pair["hr"]
+        outputs = {}
+        start = time.perf_counter()
+        outputs["bicubic"] = photos.upscale_bicubic(lr, scale).numpy()
+        seconds["bicubic"] += time.perf_counter() - start
+        for name in methods[1:]:
+            start = time.perf_counter()
+            outputs[name] = models[name].super_resolve(lr)  # [-1, 1] in, [-1, 1] out, clipped
+            seconds[name] += time.perf_counter() - start
+        for name in methods:
+            scores[name].append((*measure(outputs[name], hr, scale), sharpness(outputs[name], hr, scale)))
+        top = max(0, (hr.shape[0] - PANEL) // 2) // scale * scale
+        left = max(0, (hr.shape[1] - PANEL) // 2) // scale * scale
+        lr_big = np.repeat(np.repeat(lr, scale, axis=0), scale, axis=1)
+        blank = np.ones_like(hr)  # white where a model was not given
+        columns = [lr_big, outputs["bicubic"], outputs.get("srresnet", blank), outputs.get("srgan", blank), hr]
+        rows.append(np.concatenate([panel(c, top, left, PANEL) for c in columns], axis=1))
+        if verbose:
+            line = "  ".join(f"{m} {p:6.2f} dB / {s:.4f} / {g:.3f}"
+                             for m, (p, s, g) in zip(methods, (scores[m][-1] for m in methods)))
+            print(f"{pair['name']:<10} {hr.shape[1]}x{hr.shape[0]}  {line}")
+    summary = {m: {"psnr": float(np.mean([s[0] for s in scores[m]])),
+                   "ssim": float(np.mean([s[1] for s in scores[m]])),
+                   "sharpness": float(np.mean([s[2] for s in scores[m]])),
+                   "seconds": round(seconds[m], 3)} for m in methods}
+    summary["srresnet_gain_db"] = (summary["srresnet"]["psnr"] - summary["bicubic"]["psnr"]) if "srresnet" in summary else None
+    summary["srgan_vs_srresnet_db"] = (summary["srgan"]["psnr"] - summary["srresnet"]["psnr"]
+                                       if {"srgan", "srresnet"} <= set(summary) else None)
+    return summary, rows
 
 
 def main() -> None:
@@ -74,60 +127,45 @@ def main() -> None:
     parser.add_argument("--srgan", default="", help="SRGAN run workdir, .keras or preset")
     parser.add_argument("--scale", type=int, default=4)
     parser.add_argument("--split", default="test", help="photos split: test (held-out), train or all")
+    parser.add_argument("--lr_from", default="tf,pil",
+                        help=f"comma-separated LR downscalings to measure, of {', '.join(photos.LR_SOURCES)}")
     parser.add_argument("--png", default=os.path.join(tempfile.gettempdir(), "sr_side_by_side.png"),
                         help="side-by-side image path (default: in the temporary folder, not the checkout)")
     args = parser.parse_args()
+    sources = [s.strip() for s in args.lr_from.split(",") if s.strip()]
+    unknown = sorted(set(sources) - set(photos.LR_SOURCES))
+    if unknown or not sources:
+        raise SystemExit(f"super_resolution: --lr_from={args.lr_from}: use a comma-separated list of "
+                         f"{', '.join(photos.LR_SOURCES)}.")
 
     models = {"srresnet": load(args.srresnet), "srgan": load(args.srgan)}
     for name, model in models.items():
         if model is not None and model.scale != args.scale:
             raise SystemExit(f"super_resolution: --{name} is a {model.scale}x model; pass --scale={model.scale}.")
     methods = ["bicubic"] + [name for name, model in models.items() if model is not None]
-    pairs = photos.full_pairs(args.split, args.scale)
-    rows, scores, seconds = [], {m: [] for m in methods}, {m: 0.0 for m in methods}
-    for pair in pairs:
-        lr, hr = pair["lr"], pair["hr"]
-        outputs = {}
-        start = time.perf_counter()
-        outputs["bicubic"] = photos.upscale_bicubic(lr, args.scale).numpy()
-        seconds["bicubic"] += time.perf_counter() - start
-        for name in methods[1:]:
-            start = time.perf_counter()
-            outputs[name] = models[name].super_resolve(lr)  # [-1, 1] in, [-1, 1] out, clipped
-            seconds[name] += time.perf_counter() - start
-        for name in methods:
-            scores[name].append(measure(outputs[name], hr, args.scale))
-        top = max(0, (hr.shape[0] - PANEL) // 2) // args.scale * args.scale
-        left = max(0, (hr.shape[1] - PANEL) // 2) // args.scale * args.scale
-        lr_big = np.repeat(np.repeat(lr, args.scale, axis=0), args.scale, axis=1)
-        blank = np.ones_like(hr)  # white where a model was not given
-        columns = [lr_big, outputs["bicubic"], outputs.get("srresnet", blank), outputs.get("srgan", blank), hr]
-        rows.append(np.concatenate([panel(c, top, left, PANEL) for c in columns], axis=1))
-        line = "  ".join(f"{m} {p:6.2f} dB / {s:.4f}" for m, (p, s) in zip(methods, (scores[m][-1] for m in methods)))
-        print(f"{pair['name']:<10} {hr.shape[1]}x{hr.shape[0]}  {line}")
+    by_source, names = {}, []
+    for source in sources:
+        pairs = photos.full_pairs(args.split, args.scale, lr_from=source)
+        names = [p["name"] for p in pairs]
+        print(f"LR made by '{source}' (PSNR dB / SSIM / sharpness per method)")
+        summary, rows = evaluate(models, methods, pairs, args.scale)
+        by_source[source] = summary
+        if source == sources[0]:
+            grid = np.concatenate(rows, axis=0)
+            png = np.round((np.clip(grid, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+            tf.io.write_file(args.png, tf.io.encode_png(png))
 
-    grid = np.concatenate(rows, axis=0)
-    png = np.round((np.clip(grid, -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
-    tf.io.write_file(args.png, tf.io.encode_png(png))
-
-    summary = {m: {"psnr": float(np.mean([s[0] for s in scores[m]])),
-                   "ssim": float(np.mean([s[1] for s in scores[m]])),
-                   "seconds": round(seconds[m], 3)} for m in methods}
-    print(f"\n{args.scale}x, {len(pairs)} held-out photos ({', '.join(p['name'] for p in pairs)}), "
-          f"Y channel, {args.scale}-pixel border shaved")
-    print(f"{'method':<10} {'PSNR dB':>8} {'SSIM':>7} {'vs bicubic':>11}")
-    for m in methods:
-        gain = summary[m]["psnr"] - summary["bicubic"]["psnr"]
-        print(f"{m:<10} {summary[m]['psnr']:8.2f} {summary[m]['ssim']:7.4f} {gain:+10.2f}")
-    print(f"side-by-side (LR | bicubic | SRResNet | SRGAN | HR): {args.png}")
-    result = {
-        "benchmark": "super_resolution", "scale": args.scale, "split": args.split,
-        "images": [p["name"] for p in pairs], **summary,
-        "srresnet_gain_db": (summary["srresnet"]["psnr"] - summary["bicubic"]["psnr"]) if "srresnet" in summary else None,
-        "srgan_vs_srresnet_db": (summary["srgan"]["psnr"] - summary["srresnet"]["psnr"])
-        if {"srgan", "srresnet"} <= set(summary) else None,
-        "png": args.png,
-    }
+    print(f"\n{args.scale}x, {len(names)} held-out photos ({', '.join(names)}), "
+          f"Y channel, {args.scale}-pixel border shaved; sharpness = mean |grad Y| / the photo's")
+    print(f"{'LR from':<11} {'method':<10} {'PSNR dB':>8} {'SSIM':>7} {'vs bicubic':>11} {'sharpness':>10}")
+    for source, summary in by_source.items():
+        for m in methods:
+            gain = summary[m]["psnr"] - summary["bicubic"]["psnr"]
+            print(f"{source:<11} {m:<10} {summary[m]['psnr']:8.2f} {summary[m]['ssim']:7.4f} {gain:+10.2f} "
+                  f"{summary[m]['sharpness']:10.3f}")
+    print(f"side-by-side (LR from '{sources[0]}': LR | bicubic | SRResNet | SRGAN | HR): {args.png}")
+    result = {"benchmark": "super_resolution", "scale": args.scale, "split": args.split, "images": names,
+              **by_source[sources[0]], "lr_from": sources[0], "lr_sources": by_source, "png": args.png}
     print(json.dumps(result))
 
 

@@ -14,6 +14,13 @@ IMAGE so that no held-out photo is ever cropped for training:
     train  rocket, hubble_deep_field, immunohistochemistry, retina, motorcycle (stereo left
            view), camera, coins, moon, brick, grass, gravel, cell           (12 images)
     test   astronaut, chelsea, coffee                                        (3 images)
+    extra  clock, page, text, motorcycle_right (the stereo pair's right view) and
+           scikit-learn's china and flower: the other bundled photographs, added to the
+           training split by ``extra_photos=True``                          (6 images)
+
+Never trained on: scikit-image's ``cat`` is the held-out ``chelsea`` itself; its synthetic
+images (checkerboard, colorwheel, logo, binary_blobs, horse, shepp_logan_phantom) and those
+smaller than a crop (microaneurysms, lfw_subset) are not photographs for this task.
 
 The test split gives fixed crops (the same every pass, no flips) for validation;
 ``full_pairs("test")`` gives the whole held-out photos for evaluation (``benchmarks/
@@ -58,9 +65,16 @@ _PHOTOS = {
     "grass": ("grass", None),
     "gravel": ("gravel", None),
     "cell": ("cell", None),
+    "clock": ("clock", None),
+    "page": ("page", None),
+    "text": ("text", None),
+    "motorcycle_right": ("stereo_motorcycle", 1),
+    "china": ("sklearn:china.jpg", None),
+    "flower": ("sklearn:flower.jpg", None),
 }
 TEST_PHOTOS = ("astronaut", "chelsea", "coffee")
-TRAIN_PHOTOS = tuple(name for name in _PHOTOS if name not in TEST_PHOTOS)
+EXTRA_TRAIN_PHOTOS = ("clock", "page", "text", "motorcycle_right", "china", "flower")
+TRAIN_PHOTOS = tuple(name for name in _PHOTOS if name not in TEST_PHOTOS + EXTRA_TRAIN_PHOTOS)
 SPLITS = ("train", "test", "all")
 DEFAULT_CROP = 96        # the paper's HR crop
 DEFAULT_SCALE = 4        # the paper's factor
@@ -101,9 +115,13 @@ def load_photo(name: str) -> np.ndarray:
     """One bundled photograph as ``[H, W, 3]`` uint8 (RGB)."""
     if name not in _PHOTOS:
         raise GanzooError(f"ganzoo.data: no bundled photo '{name}'; choose from {', '.join(_PHOTOS)}.")
+    function, index = _PHOTOS[name]
+    if function.startswith("sklearn:"):
+        from sklearn.datasets import load_sample_image  # ships china.jpg and flower.jpg
+
+        return to_rgb_uint8(load_sample_image(function[len("sklearn:"):]), f"photo '{name}'")
     import skimage.data  # imported here: only this source needs scikit-image
 
-    function, index = _PHOTOS[name]
     try:
         image = getattr(skimage.data, function)()
     except Exception as error:  # a scikit-image that no longer bundles it would try to download
@@ -116,11 +134,15 @@ def load_photo(name: str) -> np.ndarray:
     return to_rgb_uint8(image, f"photo '{name}'")
 
 
-def photo_names(split: str) -> tuple[str, ...]:
-    """The photos of ``split``: ``train``, ``test`` (held-out) or ``all``."""
+def photo_names(split: str, extra_photos: bool = False) -> tuple[str, ...]:
+    """The photos of ``split``: ``train``, ``test`` (held-out) or ``all`` (train + test).
+
+    ``extra_photos`` adds ``EXTRA_TRAIN_PHOTOS`` to ``train`` and ``all`` (never to ``test``).
+    """
     if split not in SPLITS:
         raise GanzooError(f"ganzoo.data: photos has splits {', '.join(SPLITS)}, not '{split}'.")
-    return {"train": TRAIN_PHOTOS, "test": TEST_PHOTOS, "all": tuple(_PHOTOS)}[split]
+    extra = EXTRA_TRAIN_PHOTOS if extra_photos else ()
+    return {"train": TRAIN_PHOTOS + extra, "test": TEST_PHOTOS, "all": TRAIN_PHOTOS + TEST_PHOTOS + extra}[split]
 
 
 def check_crop(image_size: int, scale: int) -> tuple[int, int]:
@@ -163,18 +185,47 @@ def upscale_bicubic(lr: tf.Tensor, scale: int) -> tf.Tensor:
     return tf.clip_by_value(tf.image.resize(lr, size, method="bicubic"), -1.0, 1.0)
 
 
-def full_pairs(split: str = "test", scale: int = DEFAULT_SCALE) -> list[dict[str, Any]]:
+# How full_pairs makes LR photos: ganzoo's training degradation, PIL's, and TF's default resize.
+LR_SOURCES = ("tf", "pil", "tf_aliased")
+
+
+def downscale_photo(hr: np.ndarray, scale: int, lr_from: str = "tf") -> np.ndarray:
+    """An LR photo from a uint8 ``[H, W, 3]`` HR photo (sides multiples of ``scale``), as uint8.
+
+    ``lr_from``: ``"tf"`` — ``downscale`` (TF's antialiased bicubic, what ganzoo trains on);
+    ``"pil"`` — PIL's ``Image.resize(..., BICUBIC)`` (antialiased, a = −0.5, as MATLAB's
+    ``imresize``; within one 8-bit level of ``"tf"``); ``"tf_aliased"`` — ``tf.image.resize``
+    with its defaults (bicubic without antialiasing: aliased, a different degradation).
+    """
+    if lr_from not in LR_SOURCES:
+        raise GanzooError(f"ganzoo.data: lr_from='{lr_from}' is unknown; use one of {', '.join(LR_SOURCES)}.")
+    height, width = hr.shape[0] // scale, hr.shape[1] // scale
+    if lr_from == "pil":
+        from PIL import Image  # scikit-image depends on Pillow
+
+        return np.asarray(Image.fromarray(hr).resize((width, height), Image.BICUBIC))
+    x = tf.constant(hr, tf.float32) / 127.5 - 1.0
+    lr = downscale(x, scale) if lr_from == "tf" else tf.image.resize(x, [height, width], method="bicubic")
+    return np.round((np.clip(lr.numpy(), -1.0, 1.0) + 1.0) * 127.5).astype(np.uint8)
+
+
+def full_pairs(split: str = "test", scale: int = DEFAULT_SCALE, lr_from: str = "tf") -> list[dict[str, Any]]:
     """Whole photos as SR pairs: ``[{"name", "lr" [h, w, 3], "hr" [h·s, w·s, 3]}]`` float32 in [-1, 1].
 
-    Each HR photo is first cropped (top-left kept) to sides that are multiples of ``scale``.
+    Each HR photo is first cropped (top-left kept) to sides that are multiples of ``scale``;
+    ``lr_from`` chooses the downscaling (``downscale_photo``; default the training one).
     """
     _, scale = check_crop(scale, scale)
     pairs = []
     for name in photo_names(split):
         image = load_photo(name)
         height, width = image.shape[0] // scale * scale, image.shape[1] // scale * scale
-        hr = image[:height, :width].astype(np.float32) / 127.5 - 1.0
-        pairs.append({"name": name, "hr": hr, "lr": downscale(hr, scale).numpy()})
+        hr = image[:height, :width]
+        if lr_from == "tf":  # exactly the float pipeline the stored figures were measured with
+            lr = downscale(hr.astype(np.float32) / 127.5 - 1.0, scale).numpy()
+        else:
+            lr = downscale_photo(hr, scale, lr_from).astype(np.float32) / 127.5 - 1.0
+        pairs.append({"name": name, "hr": hr.astype(np.float32) / 127.5 - 1.0, "lr": lr})
     return pairs
 
 
@@ -226,15 +277,18 @@ def _check_common(name, channels, with_labels, crops_per_image):
 def photos(
     split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
     scale=DEFAULT_SCALE, crops_per_image=None, augment=None, names: Sequence[str] | None = None,
+    extra_photos: bool = False,
 ) -> Source:
     """(lr, hr) crops of the ``split``'s photos (or of ``names``, a list of bundled photo names).
 
     Options: ``scale`` (2, 3, 4), ``image_size`` (HR crop, default 96), ``crops_per_image`` per
-    pass (train 64, test 8), ``augment`` (flips and 90° turns; default: training split only).
+    pass (train 64, test 8), ``augment`` (flips and 90° turns; default: training split only),
+    ``extra_photos`` (also the six other bundled photographs, ``EXTRA_TRAIN_PHOTOS``, in
+    ``train``; the held-out photos are never added).
     """
     _check_common("photos", channels, with_labels, crops_per_image)
     size, scale = check_crop(image_size or DEFAULT_CROP, scale)
-    chosen = tuple(names) if names else photo_names(split)
+    chosen = tuple(names) if names else photo_names(split, extra_photos)
     training = split == "train"
     augment = training if augment is None else bool(augment)
     per_image = int(crops_per_image or CROPS_PER_IMAGE.get(split, 64))

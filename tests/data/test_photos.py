@@ -19,6 +19,26 @@ def test_train_and_test_photos_are_disjoint_and_cover_the_bundle():
     assert {"astronaut", "chelsea", "coffee"} == test
 
 
+def test_extra_photos_are_training_only_and_no_training_photo_is_a_held_out_one():
+    train = photos.photo_names("train", extra_photos=True)
+    assert set(photos.EXTRA_TRAIN_PHOTOS) <= set(train) and not set(train) & set(photos.photo_names("test"))
+    assert photos.photo_names("test", extra_photos=True) == photos.TEST_PHOTOS
+    held_out = [photos.load_photo(name) for name in photos.TEST_PHOTOS]
+    for name in train:  # by pixels, not names: scikit-image's `cat` is the held-out chelsea
+        image = photos.load_photo(name)
+        assert not any(image.shape == h.shape and np.array_equal(image, h) for h in held_out), name
+
+
+def test_lr_from_pil_matches_the_training_downscale_and_tf_aliased_does_not():
+    hr = photos.load_photo("coffee")[:128, :192]
+    tf_lr, pil_lr, aliased = (photos.downscale_photo(hr, 4, source).astype(int) for source in photos.LR_SOURCES)
+    assert tf_lr.shape == pil_lr.shape == aliased.shape == (32, 48, 3)
+    assert np.abs(tf_lr - pil_lr).mean() < 0.5  # PIL's BICUBIC and TF's antialiased bicubic: one kernel
+    assert np.abs(tf_lr - aliased).mean() > 2.0  # no antialiasing: another degradation
+    with pytest.raises(GanzooError, match="lr_from='box'"):
+        photos.downscale_photo(hr, 4, "box")
+
+
 def test_pairs_are_float_in_range_and_lr_is_the_bicubic_downscale_of_hr():
     lr, hr = first_batch(batch_size=3, image_size=32, scale=4, seed=1)
     assert lr.shape == (3, 8, 8, 3) and hr.shape == (3, 32, 32, 3)

@@ -136,8 +136,34 @@ def test_the_phase_switches_inside_one_fit():
     assert int(model.g_optimizer.iterations) == 2 and int(model.d_optimizer.iterations) == 1
 
 
+def test_residual_scale_multiplies_each_blocks_branch_before_its_skip():
+    generator = srgan_lib.build_generator(num_blocks=1, filters=8, batch_norm=False, residual_scale=0.1)
+    probe = keras.Model(generator.input, [generator.get_layer(n).output for n in
+                                          ("head_prelu", "block1_conv2", "block1_add")])
+    lr = np.random.default_rng(0).uniform(-1, 1, (1, 6, 5, 3)).astype("float32")
+    skip, branch, added = (t.numpy() for t in probe(lr))
+    np.testing.assert_allclose(added, skip + 0.1 * branch, atol=1e-6)
+    # 1.0 (the paper's) adds no layer: generators saved before the option keep their layer list.
+    plain = srgan_lib.build_generator(num_blocks=1, filters=8, batch_norm=False)
+    assert not [l for l in plain.layers if isinstance(l, keras.layers.Rescaling)]
+    with pytest.raises(GanzooError, match="residual_scale=0"):
+        tiny(residual_scale=0.0)
+
+
+def test_l1_content_loss_is_the_mean_absolute_pixel_error():
+    model = tiny(adv_weight=0.0, content_loss="l1", residual_to_bicubic=True)
+    model.compile()
+    data = pairs(n=2)  # one batch
+    lr, hr = next(iter(data))
+    expected = float(np.mean(np.abs(model.generator(lr).numpy() - hr.numpy())))
+    logs = model.evaluate(data, verbose=0, return_dict=True)
+    assert logs["content_loss"] == pytest.approx(expected, rel=1e-4)
+    assert logs["mse"] == pytest.approx(float(np.mean((model.generator(lr).numpy() - hr.numpy()) ** 2)), rel=1e-4)
+
+
 def test_save_load_round_trip_keeps_config_weights_and_compile(tmp_path):
-    model = tiny(adv_weight=1e-3, pretrain_steps=5, residual_to_bicubic=True, batch_norm=False)
+    model = tiny(adv_weight=1e-3, pretrain_steps=5, residual_to_bicubic=True, batch_norm=False,
+                 residual_scale=0.1, content_loss="l1")
     model.compile(d_steps=2)
     path = str(tmp_path / "m.keras")
     model.save(path)
@@ -219,7 +245,7 @@ def test_training_batches_must_be_float_pairs_of_the_models_shapes():
     "kwargs, match",
     [
         (dict(scale=5), "scale=5 is not supported"),
-        (dict(content_loss="l1"), "content_loss='l1' is unknown"),
+        (dict(content_loss="perceptual"), "content_loss='perceptual' is unknown"),
         (dict(lr_shape=(8, 8, 1)), "lr_shape=.*RGB"),
         (dict(adv_weight=-1.0), "adv_weight=-1.0"),
     ],
@@ -371,3 +397,12 @@ def test_a_2000x2000_request_is_served_in_flat_memory_and_a_larger_one_refused(t
     assert "max_pixels=4194304" in facts["refused"]
     # The uint8 output is 192 MB; without tiles this network's activations alone need > 16 GB.
     assert facts["peak_mb"] < 3000, facts
+
+
+def test_benchmark_sharpness_is_one_for_the_photo_below_for_bicubic_and_above_when_noise_is_added(load_file):
+    sharpness = load_file("benchmarks/super_resolution.py").sharpness
+    hr = photos.load_photo("coffee")[:96, :128].astype("float32") / 127.5 - 1.0
+    bicubic = photos.upscale_bicubic(photos.downscale(hr, 4), 4).numpy()
+    noisy = np.clip(hr + np.random.default_rng(0).normal(0, 0.1, hr.shape), -1, 1).astype("float32")
+    assert sharpness(hr, hr, 4) == pytest.approx(1.0)
+    assert sharpness(bicubic, hr, 4) < 0.8 < 1.2 < sharpness(noisy, hr, 4)

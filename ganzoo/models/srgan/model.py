@@ -77,7 +77,10 @@ class SRGAN(GAN):
         batch_norm: the paper's batch norm in G's blocks and D.
         residual_to_bicubic: G predicts a residual over bicubic upsampling (a departure that
             speeds early training; off in the paper).
-        content_loss: ``"vgg"`` (paper: VGG19 φ5,4 / 12.75) or ``"mse"`` (pixels).
+        residual_scale: factor on each residual block's branch (EDSR's 0.1; paper 1.0).
+        content_loss: ``"vgg"`` (paper: VGG19 φ5,4 / 12.75), ``"mse"`` (pixels) or ``"l1"``
+            (pixels, EDSR's loss). SRResNet training and pre-training use the pixel loss: L1
+            with ``"l1"``, else MSE.
         vgg_weights: local path of ``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``;
             None reads ``$GANZOO_VGG19_WEIGHTS``. Only needed for ``content_loss="vgg"`` with
             ``adv_weight > 0`` (SRResNet and pre-training use the pixel MSE).
@@ -109,6 +112,7 @@ class SRGAN(GAN):
         d_dense: int = 1024,
         batch_norm: bool = True,
         residual_to_bicubic: bool = False,
+        residual_scale: float = 1.0,
         content_loss: str = "vgg",
         vgg_weights: str | None = None,
         vgg_rescale: float = 1.0 / 12.75,
@@ -128,7 +132,9 @@ class SRGAN(GAN):
                 "the data's RGB (lr, hr) pairs set it."
             )
         if content_loss not in objective_lib.CONTENT_LOSSES:
-            raise GanzooError(f"ganzoo: content_loss='{content_loss}' is unknown; use 'vgg' or 'mse'.")
+            raise GanzooError(f"ganzoo: content_loss='{content_loss}' is unknown; use 'vgg', 'mse' or 'l1'.")
+        if not 0.0 < float(residual_scale) <= 1.0:
+            raise GanzooError(f"ganzoo: SRGAN residual_scale={residual_scale} must be in (0, 1] (EDSR uses 0.1).")
         if not float(adv_weight) >= 0.0:
             raise GanzooError(f"ganzoo: adv_weight={adv_weight} must be >= 0 (0 trains SRResNet alone).")
         if int(pretrain_steps) < 0:
@@ -139,7 +145,8 @@ class SRGAN(GAN):
             kwargs.pop(key, None)
         hr_shape = (lr_shape[0] * scale, lr_shape[1] * scale, 3)
         super().__init__(
-            generator=networks.build_generator(scale, num_blocks, g_filters, batch_norm, residual_to_bicubic),
+            generator=networks.build_generator(scale, num_blocks, g_filters, batch_norm, residual_to_bicubic,
+                                               residual_scale=float(residual_scale)),
             discriminator=networks.build_discriminator(hr_shape, d_filters, d_dense, batch_norm),
             latent_dim=0,
             seed=seed,
@@ -149,6 +156,7 @@ class SRGAN(GAN):
         self.num_blocks, self.g_filters, self.d_filters, self.d_dense = (
             int(num_blocks), int(g_filters), int(d_filters), int(d_dense))
         self.batch_norm, self.residual_to_bicubic = bool(batch_norm), bool(residual_to_bicubic)
+        self.residual_scale = float(residual_scale)
         self.content_loss, self.vgg_weights, self.vgg_rescale = content_loss, vgg_weights or None, float(vgg_rescale)
         self.adv_weight, self.pretrain_steps = float(adv_weight), int(pretrain_steps)
         self.init_generator = init_generator or None
@@ -259,10 +267,12 @@ class SRGAN(GAN):
         return pretraining + [d, g]
 
     def content_objective(self, step: Step) -> dict[str, Any]:
-        """SRResNet's loss: the pixel MSE of G(lr) against hr, ``content_loss``; shows ``mse`` and ``psnr``."""
+        """SRResNet's loss: the pixel MSE (or L1 with ``content_loss="l1"``) of G(lr) against hr,
+        ``content_loss``; shows ``mse`` and ``psnr``."""
         sr = step.fakes()
         mse = objective_lib.mse_per_example(sr, step.real)
-        return {"content_loss": Term(mse), **self.fidelity(sr, step.real, mse)}
+        pixel = objective_lib.l1_per_example(sr, step.real) if self.content_loss == "l1" else mse
+        return {"content_loss": Term(pixel), **self.fidelity(sr, step.real, mse)}
 
     def generator_objective(self, step: Step) -> dict[str, Any]:
         """The perceptual loss: ``content_loss`` (MSE or VGG) + ``adv_weight`` × ``adv_loss`` (GAN's G loss)."""
@@ -271,6 +281,8 @@ class SRGAN(GAN):
         mse = objective_lib.mse_per_example(sr, step.real)
         if self.content_loss == "vgg":
             content = objective_lib.vgg_content_per_example(self._vgg, sr, step.real, self.vgg_rescale)
+        elif self.content_loss == "l1":
+            content = objective_lib.l1_per_example(sr, step.real)
         else:
             content = mse
         return {"content_loss": Term(content), "adv_loss": Term(adversarial, self.adv_weight),
@@ -480,6 +492,7 @@ class SRGAN(GAN):
             "d_dense": self.d_dense,
             "batch_norm": self.batch_norm,
             "residual_to_bicubic": self.residual_to_bicubic,
+            "residual_scale": self.residual_scale,
             "content_loss": self.content_loss,
             "vgg_weights": self.vgg_weights,
             "vgg_rescale": self.vgg_rescale,

@@ -89,12 +89,17 @@ def build_generator(
     batch_norm: bool = True,
     residual_to_bicubic: bool = False,
     channels: int = 3,
+    residual_scale: float = 1.0,
 ) -> keras.Model:
     """SRResNet (the paper's Figure 4), fully convolutional.
 
     k9n64 conv + PReLU; B residual blocks (k3n64 conv, BN, PReLU, k3n64 conv, BN, + skip); k3n64
     conv, BN, + the long skip from the first layer; per ×r sub-pixel block a k3n(64·r²) conv, the
     pixel shuffle and PReLU; a k9n3 conv to the image (linear, as the paper).
+
+    ``residual_scale`` multiplies each block's branch before its skip addition (EDSR, Lim et al.
+    2017, arXiv 1707.02921, uses 0.1 with its wide networks and no batch norm; 1.0 is the paper's
+    SRResNet and adds no layer, so older saved generators keep their layer list).
 
     Shapes: ``[batch, h, w, channels] -> [batch, h·scale, w·scale, channels]``, any h and w,
     float32 in [-1, 1] (not clipped in training; ``SRGAN.super_resolve`` clips).
@@ -110,6 +115,8 @@ def build_generator(
         y = keras.layers.PReLU(shared_axes=[1, 2], name=f"block{b}_prelu")(y)
         y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm, name=f"block{b}_conv2")(y)
         y = norm_layer(batch_norm, f"block{b}_bn2")(y)
+        if residual_scale != 1.0:
+            y = keras.layers.Rescaling(residual_scale, name=f"block{b}_scale")(y)
         x = keras.layers.Add(name=f"block{b}_add")([x, y])
     x = keras.layers.Conv2D(filters, 3, padding="same", use_bias=not batch_norm, name="body_conv")(x)
     x = norm_layer(batch_norm, "body_bn")(x)

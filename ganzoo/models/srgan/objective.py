@@ -1,7 +1,8 @@
 """SRGAN's objective (Ledig et al. 2017, arXiv 1609.04802, section 2.2): content + 1e-3 × adversarial.
 
-The content loss is the pixel MSE (SRResNet, and SRGAN-MSE) or the MSE of VGG19's φ5,4
-feature maps rescaled by 1/12.75 (SRGAN-VGG54); the adversarial term is the non-saturating
+The content loss is the pixel MSE (SRResNet, and SRGAN-MSE), the pixel L1 (EDSR, Lim et al. 2017,
+arXiv 1707.02921, which found it converges better than MSE) or the MSE of VGG19's φ5,4 feature
+maps rescaled by 1/12.75 (SRGAN-VGG54); the adversarial term is the non-saturating
 −log D(G(lr)) of ``ganzoo.losses``. This module holds the pieces that are not a GAN loss: the
 per-image MSE and PSNR, and the frozen VGG19 feature network (read from a local weights file,
 never downloaded).
@@ -19,7 +20,7 @@ from ganzoo.errors import GanzooError
 
 Tensor = tf.Tensor
 
-CONTENT_LOSSES = ("mse", "vgg")
+CONTENT_LOSSES = ("mse", "l1", "vgg")
 VGG19_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 VGG19_ENV = "GANZOO_VGG19_WEIGHTS"
 # Caffe-style VGG preprocessing: BGR, ImageNet channel means, [0, 255].
@@ -29,6 +30,11 @@ VGG_MEAN_BGR = (103.939, 116.779, 123.68)
 def mse_per_example(predictions: Tensor, targets: Tensor) -> Tensor:
     """Pixel MSE per image, ``[batch]``: mean over H, W, C of (G(lr) − hr)²."""
     return tf.reduce_mean(tf.square(tf.cast(predictions, tf.float32) - tf.cast(targets, tf.float32)), axis=[1, 2, 3])
+
+
+def l1_per_example(predictions: Tensor, targets: Tensor) -> Tensor:
+    """Pixel L1 per image, ``[batch]``: mean over H, W, C of |G(lr) − hr| (EDSR's loss)."""
+    return tf.reduce_mean(tf.abs(tf.cast(predictions, tf.float32) - tf.cast(targets, tf.float32)), axis=[1, 2, 3])
 
 
 def psnr_per_example(predictions: Tensor, targets: Tensor) -> Tensor:
@@ -83,5 +89,5 @@ def build_vgg_features(weights: str | None) -> keras.Model:
     return model
 
 
-__all__ = ["CONTENT_LOSSES", "VGG19_FILE", "VGG19_ENV", "mse_per_example", "psnr_per_example",
+__all__ = ["CONTENT_LOSSES", "VGG19_FILE", "VGG19_ENV", "mse_per_example", "l1_per_example", "psnr_per_example",
            "vgg_content_per_example", "vgg19_weights_path", "build_vgg_features"]
