@@ -1,6 +1,7 @@
 r"""Does frontalization preserve identity? TP-GAN's evaluation on synthfaces' test identities.
 
     python benchmarks/frontalization.py --workdir=/tmp/tpgan [--ablation_steps=300]
+    python benchmarks/frontalization.py --preset=frontalization_synthfaces
 
 Loads the trained run's ``checkpoints/model.keras`` and its frozen identity network. Per yaw
 bin ±15° … ±90° (both signs, every lighting variant of every test identity):
@@ -11,14 +12,29 @@ bin ±15° … ±90° (both signs, every lighting variant of every test identity
   Table 1 (Multi-PIE setting 2) in miniature;
 - PSNR and SSIM (RGB, [-1, 1] images) of output vs ground truth.
 
+**Judges the model never trained against** (issue 27; ``--judges``, default all three), each
+scoring the same probes against the same gallery, with the true frontals' rank-1 as the ceiling
+and a 95% bootstrap interval (over identities) of the gain:
+
+- ``all_pose``: a small ResNet with a CosFace head (``ganzoo.metrics.recognizers``) trained on
+  every yaw of the training identities — the independent recognizer, good on profiles;
+- ``pose_sensitive``: the same architecture trained on |yaw| <= 15° only (TP-GAN's situation:
+  a recognizer that struggles with profiles);
+- ``colour``: a joint RGB histogram of the head (how far colour alone identifies).
+
+The recognizers are trained once per data option and cached under
+``$GANZOO_CACHE_DIR/recognizers`` (default ``~/.cache/ganzoo``). The first table above, with the
+run's own identity network (the one inside L_ip), is labelled as such.
+
 ``--ablation_steps=N`` (> 0) also trains, from the same seed and with the run's identity network,
 one model with all five losses and one with each loss switched off, N steps each, and reports
 the same numbers at ±60/75/90 for each. A PNG grid (rows: pose | output | truth per yaw)
 goes to ``--out`` (default ``<workdir>/frontalization.png``).
 
 Prints tables, then one JSON line with ``rank1_profile_yawNN``, ``rank1_frontal_yawNN``,
-``rank1_gain_yawNN`` (points), ``psnr_yawNN``, ``ssim_yawNN`` for NN in 15 … 90 (and
-``ablation`` when asked).
+``rank1_gain_yawNN`` (points), ``psnr_yawNN``, ``ssim_yawNN`` for NN in 15 … 90 (with the
+training identity network), ``judges`` (per judge: ``ganzoo.metrics.face_identity.judged_scores``'
+keys) and ``ablation`` when asked.
 """
 
 from __future__ import annotations
@@ -36,18 +52,25 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ganzoo.data import registry, synthfaces  # noqa: E402
-from ganzoo.metrics import face_identity  # noqa: E402
+from ganzoo.metrics import face_identity, recognizers  # noqa: E402
 from ganzoo.models import frontalization  # noqa: E402
 from ganzoo.utils import images as image_utils  # noqa: E402
 
 _WORKDIR = flags.DEFINE_string("workdir", None, "A finished ganzoo.train run of configs/frontalization_synthfaces.py.")
 _MODEL = flags.DEFINE_string("model", None, "Or a .keras file of a FrontalizationGAN.")
+_PRESET = flags.DEFINE_string("preset", None, "Or a shipped preset, e.g. frontalization_synthfaces.")
 _ABLATION_STEPS = flags.DEFINE_integer("ablation_steps", 0, "GAN steps per ablation model; 0 skips the ablation.")
 _ABLATION_BATCH = flags.DEFINE_integer("ablation_batch", 16, "Batch size of the ablation models.")
 _OUT = flags.DEFINE_string("out", None, "PNG grid path (default <workdir>/frontalization.png).")
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the ablation runs.")
 _IDENTITIES = flags.DEFINE_integer("num_identities", 500, "synthfaces' identity count (configs/frontalization_synthfaces.py).")
 _VARIANTS = flags.DEFINE_integer("variants", 2, "synthfaces' lighting variants per identity (the same config).")
+_JUDGES = flags.DEFINE_list("judges", ["all_pose", "pose_sensitive", "colour"],
+                            "Independent judges: all_pose, pose_sensitive, colour; empty for none.")
+_RECOGNIZER_STEPS = flags.DEFINE_integer("recognizer_steps", 3000, "Training steps of each recognizer (batch 64).")
+_BOOTSTRAP = flags.DEFINE_integer("bootstrap", 1000, "Bootstrap resamples of identities for the gain's interval.")
+
+JUDGES = {"all_pose": None, "pose_sensitive": 15, "colour": None}  # judge -> max |yaw| trained on
 
 BINS = face_identity.YAW_BINS
 ABLATION = ("all", "l_pixel", "l_sym", "l_adv", "l_ip", "l_tv")
@@ -84,6 +107,57 @@ def table(results: dict[str, float], bins=BINS) -> str:
         lines.append(
             f"±{yaw:<3d}  {results[f'rank1_profile_yaw{yaw}']:12.1f}  {results[f'rank1_frontal_yaw{yaw}']:17.1f}  "
             f"{results[f'rank1_gain_yaw{yaw}']:+5.1f}  {results[f'psnr_yaw{yaw}']:7.2f}  {results[f'ssim_yaw{yaw}']:.3f}"
+        )
+    return "\n".join(lines)
+
+
+def recognizer(judge: str, image_size: int, options: dict[str, int], steps: int) -> keras.Model:
+    """The ``judge``'s recognizer, trained on synthfaces' training identities (cached)."""
+    root = os.environ.get("GANZOO_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "ganzoo")
+    name = f"{judge}-{image_size}-{options['num_identities']}-{options['variants']}-{steps}.keras"
+    path = os.path.join(root, "recognizers", name)
+    if os.path.exists(path):
+        return keras.models.load_model(path)
+    train = synthfaces.arrays("train", image_size, **options)
+    rows = np.arange(len(train["yaw"]))
+    if JUDGES[judge] is not None:
+        rows = np.flatnonzero(np.abs(train["yaw"]) <= JUDGES[judge])
+    print(f"training the {judge} recognizer: {len(rows)} images of {len(np.unique(train['identity']))} "
+          f"training identities, {steps} steps", flush=True)
+    network = recognizers.train_recognizer(to_float(train["pose"][rows]), train["identity"][rows], steps=steps,
+                                           log_every=max(1, steps // 5))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    network.save(path + ".partial.keras")
+    os.replace(path + ".partial.keras", path)
+    return network
+
+
+def judge_all(model, data: dict[str, np.ndarray], options: dict[str, int], judges, steps: int,
+              bootstrap: int) -> dict[str, dict[str, float]]:
+    """``face_identity.judged_scores`` for each judge, on one set of frontalized outputs."""
+    outputs = {}
+    for yaw in BINS:
+        rows = np.flatnonzero(np.abs(data["yaw"]) == yaw)
+        outputs[yaw] = model.frontalize(to_float(data["pose"][rows]), data["landmarks"][rows])
+    results = {}
+    for judge in judges:
+        if judge not in JUDGES:
+            raise app.UsageError(f"--judges: unknown judge {judge!r}; choose from {', '.join(JUDGES)}")
+        if judge == "colour":
+            embed = lambda images: recognizers.colour_histogram(images, background=synthfaces.BACKGROUND)  # noqa: E731
+        else:
+            embed = recognizers.embedder(recognizer(judge, model.image_shape[0], options, steps))
+        results[judge] = face_identity.judged_scores(embed, data, outputs, BINS, bootstrap)
+    return results
+
+
+def judged_table(judge: str, r: dict[str, float]) -> str:
+    lines = [f"judge: {judge}", "yaw   profile  frontalized  true frontal  gain (95% interval over identities)"]
+    for yaw in BINS:
+        lines.append(
+            f"±{yaw:<3d}  {r[f'rank1_profile_yaw{yaw}']:7.1f}  {r[f'rank1_frontalized_yaw{yaw}']:11.1f}  "
+            f"{r[f'rank1_true_frontal_yaw{yaw}']:12.1f}  {r[f'gain_yaw{yaw}']:+6.1f} "
+            f"[{r[f'gain_low_yaw{yaw}']:+.1f}, {r[f'gain_high_yaw{yaw}']:+.1f}]"
         )
     return "\n".join(lines)
 
@@ -128,18 +202,28 @@ def ablation(model, options: dict[str, int], steps: int, batch: int, seed: int) 
 
 def main(argv):
     del argv
-    if bool(_WORKDIR.value) == bool(_MODEL.value):
-        raise app.UsageError("pass exactly one of --workdir or --model")
-    path = _MODEL.value or os.path.join(_WORKDIR.value, "checkpoints", "model.keras")
-    model = keras.models.load_model(path)
-    if not int(model.identity_ready.numpy()):
+    if sum(map(bool, (_WORKDIR.value, _MODEL.value, _PRESET.value))) != 1:
+        raise app.UsageError("pass exactly one of --workdir, --model or --preset")
+    if _PRESET.value:
+        path = f"preset {_PRESET.value}"
+        model = frontalization.FrontalizationGAN.from_preset(_PRESET.value)
+    else:
+        path = _MODEL.value or os.path.join(_WORKDIR.value, "checkpoints", "model.keras")
+        model = keras.models.load_model(path)
+    if not _PRESET.value and not int(model.identity_ready.numpy()):  # a preset ships its trained identity network
         raise app.UsageError(f"{path}: the identity network was never trained; finish a run first")
     options = data_options()
     data = test_data(model, options)
     results = evaluate(model, data)
     print(f"{len(np.unique(data['identity']))} test identities, {len(data['yaw'])} test images; model {path}")
+    print("rank-1 by the run's own identity network (the one inside L_ip: the model trained against it)")
     print(table(results))
-    out = _OUT.value or os.path.join(os.path.dirname(os.path.dirname(path)) if _WORKDIR.value else ".", "frontalization.png")
+    if _JUDGES.value:
+        results["judges"] = judge_all(model, data, options, _JUDGES.value, _RECOGNIZER_STEPS.value, _BOOTSTRAP.value)
+        for judge, r in results["judges"].items():
+            print()
+            print(judged_table(judge, r))
+    out = _OUT.value or os.path.join(_WORKDIR.value or ".", "frontalization.png")
     save_grid(model, data, out)
     print(f"grid (pose | output | truth, rows +15 ... +90): {out}")
     if _ABLATION_STEPS.value > 0:

@@ -10,6 +10,9 @@
         psnr, ssim, rgb_to_y                                          image_quality.py
         mode_coverage, ring8_centres, grid25_centres                  mode_coverage.py
         face_embeddings, rank1, frontalization_scores                 face_identity.py
+        judged_scores (any judge, ceiling and interval)
+        build_recognizer, train_recognizer, colour_histogram, ...    recognizers.py (judges that
+            never take part in training: frontalization's independent evaluation)
         train_attribute_classifier, caption_accuracy, AttributeJudge  captions.py
         translation_scores, accuracy, cycle_l1, domain_classifiers   translation.py (CycleGAN: labels
                                                                       kept, untranslated baseline, FCD)
@@ -39,7 +42,7 @@ from ganzoo.metrics.extractors import (
     inception_v3,
 )
 from ganzoo.metrics.captions import AttributeJudge, caption_accuracy, train_attribute_classifier
-from ganzoo.metrics.face_identity import face_embeddings, frontalization_scores, rank1
+from ganzoo.metrics.face_identity import face_embeddings, frontalization_scores, judged_scores, rank1
 from ganzoo.metrics.fid_inception import FIDInception, build_fid_inception, state_dict_shapes
 from ganzoo.metrics.image_quality import psnr, rgb_to_y, ssim
 from ganzoo.metrics.inception_score import inception_score_from_probs
@@ -108,6 +111,7 @@ __all__ = [
     "inception_score_from_probs",
     "inception_v3",
     "iterate_batches",
+    "judged_scores",
     "kid",
     "kid_from_features",
     "knn_radii",

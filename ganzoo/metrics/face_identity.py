@@ -10,6 +10,9 @@ gallery. Recognition here is cosine nearest neighbour of L2-normalised embedding
     frontalization_scores(network, frontalize, data)
         per yaw bin: rank-1 of the posed probes and of the frontalized ones, their gain, and
         PSNR / SSIM of the frontalized faces against the true frontals
+    judged_scores(embed, data, outputs)
+        the same rank-1 figures by any judge (``ganzoo.metrics.recognizers``), with the true
+        frontals' rank-1 (the ceiling) and a 95% interval of the gain over identities
 
 ``data`` is a held-out split as ``ganzoo.data.synthfaces.arrays`` returns it: ``pose`` and
 ``frontal`` uint8 ``[n, H, W, 3]``, ``landmarks`` float32 ``[n, 5, 2]``, ``identity`` and ``yaw``
@@ -25,6 +28,7 @@ import keras
 import numpy as np
 
 from ganzoo.metrics.image_quality import psnr, ssim
+from ganzoo.metrics.recognizers import Embedder, identity_bootstrap, nearest_correct
 
 YAW_BINS = (15, 30, 45, 60, 75, 90)
 
@@ -77,4 +81,34 @@ def frontalization_scores(network: keras.Model, frontalize: Callable[[np.ndarray
         results[f"rank1_gain_yaw{yaw}"] = round(front - raw, 2)
         results[f"psnr_yaw{yaw}"] = round(float(np.mean(psnr(output, truth))), 3)
         results[f"ssim_yaw{yaw}"] = round(float(np.mean(ssim(output, truth))), 4)
+    return results
+
+
+def judged_scores(embed: Embedder, data: dict[str, np.ndarray], outputs: dict[int, np.ndarray],
+                  bins: Sequence[int] = YAW_BINS, bootstrap: int = 1000, seed: int = 0) -> dict[str, float]:
+    """Rank-1 (%) of one judge per yaw bin ±NN, for posed, frontalized and true frontal probes.
+
+    ``embed`` maps images in [-1, 1] to L2-normalised embeddings (``recognizers.embedder`` of a
+    recognizer never used in training, or ``recognizers.colour_histogram``); ``outputs[NN]`` holds
+    the frontalized images of the rows with |yaw| = NN, in ``data``'s order. The gallery is one
+    true frontal per identity (its first row). Keys: ``rank1_profile_yawNN``,
+    ``rank1_frontalized_yawNN``, ``rank1_true_frontal_yawNN`` (the ceiling: the same rows' true
+    frontals as probes), ``gain_yawNN`` (frontalized − profile, points) and ``gain_low_yawNN`` /
+    ``gain_high_yawNN`` (95% interval, resampling identities).
+    """
+    ids, first = np.unique(data["identity"], return_index=True)
+    gallery = embed(to_float(data["frontal"][first]))
+    results: dict[str, float] = {}
+    for yaw in bins:
+        rows = np.flatnonzero(np.abs(data["yaw"]) == yaw)
+        probe_ids = data["identity"][rows]
+        raw = nearest_correct(embed(to_float(data["pose"][rows])), probe_ids, gallery, ids)
+        front = nearest_correct(embed(np.asarray(outputs[yaw], np.float32)), probe_ids, gallery, ids)
+        truth = nearest_correct(embed(to_float(data["frontal"][rows])), probe_ids, gallery, ids)
+        low, high = identity_bootstrap(100.0 * (front.astype(float) - raw), probe_ids, bootstrap, seed)
+        results[f"rank1_profile_yaw{yaw}"] = round(100.0 * float(raw.mean()), 2)
+        results[f"rank1_frontalized_yaw{yaw}"] = round(100.0 * float(front.mean()), 2)
+        results[f"rank1_true_frontal_yaw{yaw}"] = round(100.0 * float(truth.mean()), 2)
+        results[f"gain_yaw{yaw}"] = round(100.0 * float(front.mean() - raw.mean()), 2)
+        results[f"gain_low_yaw{yaw}"], results[f"gain_high_yaw{yaw}"] = round(low, 2), round(high, 2)
     return results
