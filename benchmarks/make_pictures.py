@@ -32,6 +32,8 @@ has text in it: the model cards say what the rows and columns are.
     cyclegan_digits.png               10 held-out handwritten digits -> printed -> handwritten, then 10
                                       printed -> handwritten -> printed (columns; the test splits);
                                       rows: input, translation, reconstruction; shown 3×.
+    acgan_digits_classes.png          One row per class 0..9 (top to bottom), 10 samples each; a
+                                      column keeps one noise vector (seed 0) across the classes; 2×.
 
 Prints one line per picture (written or skipped, with its size and what it measured), then one
 JSON line.
@@ -332,6 +334,16 @@ def cyclegan_translations(model, n: int = 10, scale: int = 3):
     return grid(model.preview_rows((a, b), 2 * n), 2 * n, scale), {"per_direction": n}
 
 
+def class_rows(model, per_class: int = 10, seed: int = 0, scale: int = 2):
+    """A class-conditional model: one row per class (0 at the top), ``per_class`` samples of noise
+    ``seed`` each; column j uses the same z in every row, so a column shows one style across classes."""
+    classes = model.num_classes
+    z = np.tile(model.noise(per_class, seed), (classes, 1))
+    labels = np.repeat(np.arange(classes), per_class)
+    return grid(model.generate(0, z=z, labels=labels), per_class, scale), {
+        "classes": classes, "per_class": per_class, "seed": seed}
+
+
 # ------------------------------------------------------------------------ registry
 
 
@@ -357,6 +369,7 @@ PICTURES: dict[str, Picture] = {
     "text2image_shapes_interpolation": Picture(("text2image_shapes",), text_interpolation),
     "frontalization_synthfaces_grid": Picture(("frontalization_synthfaces",), frontalization_grid),
     "cyclegan_digits": Picture(("cyclegan_digits",), cyclegan_translations),
+    "acgan_digits_classes": Picture(("acgan_digits",), class_rows),
 }
 
 

@@ -209,8 +209,14 @@ class ConditionalDCGAN(GAN):
         return tf.cast(self.generator([z, self.one_hot(condition)], training=training), tf.float32)
 
     def discriminate_all(self, x, labels, training: bool = False) -> tuple[tf.Tensor, tf.Tensor | None]:
-        """(D's real/fake logits ``[batch, 1]``, AC-GAN's class logits ``[batch, classes]`` or None)."""
-        x = tf.convert_to_tensor(x, tf.float32)
+        """(D's real/fake logits ``[batch, 1]``, AC-GAN's class logits ``[batch, classes]`` or None).
+
+        ``x`` passes ``augment_inputs`` first (DiffAugment/ADA in training, when compiled with them).
+        """
+        return self.judge(self.augment_inputs(tf.convert_to_tensor(x, tf.float32), training), labels, training)
+
+    def judge(self, x, labels, training: bool = False) -> tuple[tf.Tensor, tf.Tensor | None]:
+        """``discriminate_all`` on ``x`` as given (already augmented)."""
         if self.auxiliary:
             logits, classes = self.discriminator(x, training=training)
             return tf.cast(logits, tf.float32), tf.cast(classes, tf.float32)
@@ -275,8 +281,12 @@ class ConditionalDCGAN(GAN):
             return keras.Model(trunk.inputs, [trunk.outputs[0], hidden.output])
 
         model = self.d_feature_models.get(layer, build)
-        _, features = model(tf.convert_to_tensor(x, tf.float32), training=training)
-        return self.discriminate(x, condition, training), features
+        x = self.augment_inputs(tf.convert_to_tensor(x, tf.float32), training)  # one draw for both
+        _, features = model(x, training=training)
+        return self.judge(x, condition, training)[0], features
+
+    def check_augmentable(self, user: str) -> None:
+        """Every D input of this model passes ``augment_inputs`` (``discriminate_all``), so any augmentation applies."""
 
     def generator_features(self, z):
         """Refused: G(z, c) has no features of z alone (``PullingAway(on="generator")``)."""

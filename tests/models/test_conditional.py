@@ -160,3 +160,14 @@ def test_acgan_digits_preset_draws_the_class_asked_for_every_class(load_file):
     assert min(per_class) >= 0.90, per_class
     recorded = presets.info("acgan_digits")["quality"]["measurements"][-1]["figures"]
     assert recorded["per_class_accuracy"] == pytest.approx(per_class, abs=0.02)
+
+
+def test_diffaugment_reaches_every_discriminator_input_of_both_conditionings():
+    for conditioning in ("auxiliary", "projection"):
+        gan = tiny(conditioning)
+        gan.compile(augment="diffaugment:translation,cutout")  # builds: the model accepts it
+        x = tf.random.stateless_uniform([4, 16, 16, 1], seed=[1, 1], minval=-1, maxval=1)
+        labels = tf.constant([0, 1, 2, 0])
+        # Augmented in training only: two training calls differ, inference calls do not.
+        assert not np.allclose(gan.discriminate(x, labels, training=True), gan.discriminate(x, labels, training=True))
+        np.testing.assert_array_equal(gan.discriminate(x, labels), gan.discriminate(x, labels))
