@@ -32,7 +32,12 @@ Where ganzoo departs from the paper:
   of ``tile_size`` LR pixels (the same result as the whole image; flat memory) up to
   ``max_pixels`` LR pixels per image;
 - LR images are made with TensorFlow's antialiased bicubic (rounded to 8-bit levels), not
-  MATLAB's ``imresize``;
+  MATLAB's ``imresize``: the same kernel (a = −0.5, widened by the scale) as PIL's ``BICUBIC``,
+  whose LR photos differ by 0.1 8-bit levels on average and give the same PSNR to 0.002 dB
+  (``benchmarks/super_resolution.py --lr_from=tf,pil``). LR from ``tf.image.resize``'s defaults
+  (no antialiasing) is another degradation, on which a model trained here loses to bicubic;
+- optional EDSR simplifications (Lim et al. 2017, arXiv 1707.02921): ``batch_norm=False``,
+  ``residual_scale`` and ``content_loss="l1"``;
 - the GAN step runs G once: D is updated on that output (without gradient), then G's loss
   uses the updated D (the order of PyTorch SRGAN code; ``Phase.shares_fakes``, always on).
 """
