@@ -107,3 +107,28 @@ def test_best_checkpoint_measures_kid_on_real_samples(tmp_path):
 def test_best_checkpoint_refuses_a_metric_where_higher_is_better():
     with pytest.raises(GanzooError, match="monitor='precision'; choose one of fid, kid"):
         callbacks.BestCheckpoint(np.zeros((4, 16, 16, 1)), "identity", monitor="precision")
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:ganzoo.metrics. KID subset_size")
+def test_train_script_keeps_the_best_evaluation_and_records_its_curve(tmp_path, monkeypatch):
+    from ganzoo import evaluate as evaluate_lib
+    from ganzoo import train as train_lib
+
+    from test_train_script import tiny_config
+
+    monkeypatch.setattr(evaluate_lib, "make_extractor", lambda kind, name, options: "identity")  # no classifier
+    config = tiny_config()
+    config.train.epochs = 3
+    config.train.eval_every = 1
+    config.train.eval_samples = 32
+    config.train.eval_metric = "kid"
+    metrics = train_lib.train(config, str(tmp_path), verbose=0)
+    evaluation = metrics["evaluation"]
+    curve = [point["kid"] for point in evaluation["curve"]]
+    assert [point["epoch"] for point in evaluation["curve"]] == [1, 2, 3] and evaluation["restored"]
+    assert evaluation["best"] == {"epoch": int(np.argmin(curve)) + 1, "kid": min(curve)}
+    assert metrics["weights"].startswith(f"best: kid {min(curve):.4g} at epoch")
+    assert json.load(open(tmp_path / "metrics.json"))["evaluation"] == json.loads(json.dumps(evaluation))
+    assert os.path.exists(tmp_path / "checkpoints" / "best" / "best.weights.h5")
+    assert os.listdir(tmp_path / "logs" / "eval")
