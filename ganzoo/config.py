@@ -36,7 +36,7 @@ TRAIN_DEFAULTS: dict[str, Any] = {
     "g_optimizer": None,
     "d_optimizer": None,
     "steps_per_execution": 1,
-    "jit_compile": False,
+    "jit_compile": "auto",       # True / False / "auto": XLA on a TPU or a single GPU, oneDNN on CPUs
     "precision": "float32",      # or mixed_float16 (loss-scaled) / mixed_bfloat16
     "sample_every": 1,           # epochs between sample grids
     "num_samples": 64,           # samples per grid
@@ -82,9 +82,10 @@ def base_config() -> config_dict.ConfigDict:
     config.strategy = "default"
     config.model = config_dict.ConfigDict({"name": ""})
     config.data = config_dict.ConfigDict({"name": "", "split": "train"})
-    config.train = config_dict.ConfigDict(
-        {k: (config_dict.placeholder(dict) if v is None else v) for k, v in TRAIN_DEFAULTS.items()}
-    )
+    train = {k: (config_dict.placeholder(dict) if v is None else v) for k, v in TRAIN_DEFAULTS.items()}
+    # jit_compile holds a bool or "auto": an untyped field (a typed one refuses the other kind).
+    train["jit_compile"] = config_dict.FieldReference(train["jit_compile"], field_type=object)
+    config.train = config_dict.ConfigDict(train)
     return config
 
 
@@ -270,6 +271,7 @@ def validate(config: Any) -> None:
               f"{train.get('early_stop_patience')} must be 0 (off) or positive.")
     if int(train.get("early_stop_patience", 0)) and not int(train.get("eval_every", 0)):
         _fail("train.early_stop_patience counts evaluations; set train.eval_every too (e.g. 5).")
+    distribute.resolve_jit_compile(train.get("jit_compile", "auto"))  # True, False or "auto"
     if train.get("precision", "float32") not in PRECISIONS:
         _fail(f"train.precision='{train['precision']}' is unknown; choose one of {', '.join(PRECISIONS)}.")
     if int(train.get("steps_per_epoch", 0)) < 0:

@@ -58,6 +58,31 @@ def global_batch_random(draw, batch_size, seed):
     return values[start : start + batch_size]
 
 
+JIT_CHOICES = (True, False, "auto")
+
+
+def resolve_jit_compile(value, strategy: tf.distribute.Strategy | None = None) -> bool:
+    """``jit_compile`` as a bool: ``"auto"`` is XLA on a TPU or a single GPU, oneDNN (no XLA) on CPUs.
+
+    Measured here (BUILD_NOTES "Performance" and "Accelerators"): with oneDNN on, XLA made
+    DCGAN-28 slower on CPU (715 vs 907 img/s), so CPUs keep the oneDNN kernels. GPUs and TPUs
+    gain from XLA's fusion (TPUs compile everything with it anyway). With several replicas on
+    GPUs ``"auto"`` stays off, as Keras' own ``"auto"``: untested here (XLA over logical CPU
+    replicas fails on variable placement); pass ``True`` to try it.
+    """
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        value = value.lower() == "true"
+    if value not in JIT_CHOICES or (isinstance(value, str) and value != "auto"):
+        raise GanzooError(f"ganzoo: jit_compile={value!r}; use True (XLA), False (no XLA) or 'auto' "
+                          "(XLA on a TPU or a single GPU, oneDNN on CPUs).")
+    if value != "auto":
+        return bool(value)
+    if tf.config.list_logical_devices("TPU"):
+        return True
+    replicas = strategy.num_replicas_in_sync if strategy is not None else 1
+    return bool(tf.config.list_logical_devices("GPU")) and replicas == 1
+
+
 def needs_own_multi_step(model) -> bool:
     """True when Keras 3.15's multi-step train function fails for ``model``'s strategy.
 
@@ -73,29 +98,41 @@ def needs_own_multi_step(model) -> bool:
     )
 
 
-def multi_step_train_function(model):
-    """``model.train_function`` running ``steps_per_execution`` steps per call, without the nested cond.
+def replica_step(model, step=None):
+    """``model.train_step`` (or ``step``) as one replica runs it: XLA-compiled when ``model.jit_compile``.
 
-    The same contract as Keras' own: called with a distributed iterator, it
-    runs up to ``steps_per_execution`` steps (fewer when the data ends, and an
-    ``OutOfRangeError`` that ``fit`` ends the epoch on when there is none left)
-    and returns the last step's logs averaged over replicas. The steps run
-    in a ``tf.while_loop`` whose condition checks for a next batch, so no step
-    sits inside a ``tf.cond`` branch.
+    Only the replica's own step is compiled, as Keras does: the cross-replica call around it
+    (``strategy.run``, the all-reduce's ``merge_call``) stays outside XLA.
+    """
+    step = model.train_step if step is None else step
+    if model.jit_compile and not model.run_eagerly:
+        return tf.function(step, jit_compile=True, reduce_retracing=True)
+    return step
+
+
+def steps_loop(model, steps: int):
+    """A function ``(distributed iterator) -> (last step's logs, steps run)`` running up to ``steps`` steps.
+
+    The steps run in a ``tf.while_loop`` whose condition checks for a next batch, so no step sits
+    inside a ``tf.cond`` branch (which fails under MirroredStrategy, see ``needs_own_multi_step``).
+    It stops early when the data ends (then ``steps run`` < ``steps``); with no batch left at
+    all it raises ``tf.errors.OutOfRangeError``, which ``fit`` ends the epoch on. Logs are
+    averaged over replicas.
     """
     strategy = model.distribute_strategy
-    steps = int(model.steps_per_execution)
+    train_step = replica_step(model)
+    steps = int(steps)
 
     def one_step(data):
-        outputs = strategy.run(model.train_step, args=(data,))
+        outputs = strategy.run(train_step, args=(data,))
         return tf.nest.map_structure(lambda v: strategy.reduce("MEAN", v, axis=None), outputs)
 
-    if not model.run_eagerly:
-        one_step = tf.function(one_step, reduce_retracing=True, jit_compile=bool(model.jit_compile),
-                               autograph=False)
+    if not model.run_eagerly:  # one trace of the step, called twice below
+        one_step = tf.function(one_step, reduce_retracing=True, autograph=False)
 
-    def steps_on_iterator(iterator):
-        logs = one_step(iterator.get_next())
+    def run(iterator, first=None):
+        # ``first``: a batch already taken from ``iterator`` (custom_fit peeks at the data's end).
+        logs = one_step(iterator.get_next() if first is None else first)
 
         def more(done, logs, batch):
             return tf.logical_and(done < steps, batch.has_value())
@@ -106,15 +143,37 @@ def multi_step_train_function(model):
             batch = tf.cond(done + 1 < steps, iterator.get_next_as_optional, lambda: batch)
             return done + 1, logs, batch
 
-        _, logs, _ = tf.while_loop(more, step, [tf.constant(1), logs, iterator.get_next_as_optional()])
-        return logs
+        next_batch = iterator.get_next_as_optional() if steps > 1 else None
+        if next_batch is None:
+            return logs, tf.constant(1)
+        done, logs, _ = tf.while_loop(more, step, [tf.constant(1), logs, next_batch])
+        return logs, done
 
     if not model.run_eagerly:
-        steps_on_iterator = tf.function(steps_on_iterator, reduce_retracing=True, autograph=False)
+        run = tf.function(run, reduce_retracing=True, autograph=False)
+    return run
+
+
+def multi_step_train_function(model):
+    """``model.train_function`` running ``steps_per_execution`` steps per call, without the nested cond.
+
+    The same contract as Keras' own: called with a distributed iterator, it
+    runs up to ``steps_per_execution`` steps (fewer when the data ends, and an
+    ``OutOfRangeError`` that ``fit`` ends the epoch on when there is none left)
+    and returns the last step's logs averaged over replicas (``steps_loop``).
+    """
+    strategy = model.distribute_strategy
+    steps = int(model.steps_per_execution)
+    loop = steps_loop(model, steps)
+    train_step = replica_step(model)
+
+    def one_step(data):
+        outputs = strategy.run(train_step, args=(data,))
+        return tf.nest.map_structure(lambda v: strategy.reduce("MEAN", v, axis=None), outputs)
 
     def train_function(iterator):
         if isinstance(iterator, (tf.data.Iterator, tf.distribute.DistributedIterator)):
-            return steps_on_iterator(iterator)
+            return loop(iterator)[0]
         logs = None
         for _, data in zip(range(steps), iterator):  # train_on_batch passes a Python iterable
             logs = one_step(data)
@@ -147,20 +206,31 @@ def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | Non
 
     For strategies whose ``fit`` fails (MultiWorkerMirrored on Keras 3.15). It
     drives the same callbacks in the same order as ``fit`` (so backups, resume,
-    samples and logs behave alike) and returns the ``History``.
+    samples and logs behave alike) and returns the ``History``. It honours
+    ``model.steps_per_execution`` (``steps_loop``; callbacks see each execution's
+    first and last step, as in ``fit``) and ``model.jit_compile`` (``replica_step``).
     """
     import keras
 
     distributed = strategy.experimental_distribute_dataset(dataset)
-
+    per_execution = max(int(getattr(model, "steps_per_execution", 1) or 1), 1)
     steps: dict = {}
 
-    def step(batch):
-        # One traced step per set of active phases (SRGAN's pre-training, then its GAN steps).
-        key = model.phase_key() if hasattr(model, "phase_key") else ()
+    def execute(batch, iterator, count: int) -> int:
+        """Runs ``batch`` and up to ``count - 1`` more from ``iterator``; returns the steps run.
+
+        One traced loop per set of active phases (SRGAN's pre-training, then its GAN steps) and count.
+        """
+        key = (model.phase_key() if hasattr(model, "phase_key") else (), count)
         if key not in steps:
-            steps[key] = tf.function(lambda data: strategy.run(model.train_step, args=(data,)))
-        steps[key](batch)
+            if count == 1:
+                train_step = replica_step(model)
+                one = tf.function(lambda data: strategy.run(train_step, args=(data,)))
+                steps[key] = lambda data, _: (one(data), 1)
+            else:
+                loop = steps_loop(model, count)
+                steps[key] = lambda data, it: loop(it, data)
+        return int(steps[key](batch, iterator)[1])
 
     callback_list = keras.callbacks.CallbackList(
         callbacks, add_history=True, add_progbar=verbose != 0, model=model,
@@ -182,11 +252,18 @@ def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | Non
                 if steps_per_epoch is None:
                     break
                 batch = next(iterator)
+            # steps_per_execution steps per call, as fit: callbacks see the execution's first
+            # and last step index.
+            count = per_execution if steps_per_epoch is None else min(per_execution, steps_per_epoch - index)
             callback_list.on_train_batch_begin(index)
-            step(batch)
+            done = execute(batch, iterator, count)
             logs = {m.name: float(m.result()) for m in model.metrics}
-            callback_list.on_train_batch_end(index, logs)
-            index += 1
+            callback_list.on_train_batch_end(index + done - 1, logs)
+            index += done
+            if done < count:  # the data ended inside the execution
+                iterator = iter(distributed)
+                if steps_per_epoch is None:
+                    break
             if model.stop_training:  # as in fit: e.g. a resumed epoch's last step
                 break
         callback_list.on_epoch_end(epoch, logs)

@@ -189,7 +189,8 @@ class GAN(keras.Model):
                     "loss instead, and tracks its own metrics."
                 )
             kwargs.pop(key, None)
-        super().compile(optimizer=None, **kwargs)
+        super().compile(optimizer=None, **{**kwargs, "jit_compile": distribute.resolve_jit_compile(
+            kwargs.get("jit_compile", "auto"), self.distribute_strategy)})
         optimizer_config = self.set_optimizers(g_optimizer, d_optimizer)
         self.loss_fn = losses_lib.get(loss, label_smoothing=label_smoothing)
         self.d_steps = int(d_steps)
@@ -574,6 +575,26 @@ class GAN(keras.Model):
         if self.train_function is None or force:
             self.train_function = distribute.multi_step_train_function(self)
         return self.train_function
+
+    @property
+    def jit_compile(self) -> bool:
+        return keras.Model.jit_compile.fget(self)
+
+    @jit_compile.setter
+    def jit_compile(self, value: Any) -> None:
+        # Keras refuses XLA when any tracked layer lacks an XLA kernel; the steps run only jit_layers().
+        if value is True and all(layer.supports_jit for layer in self.jit_layers()):
+            self._jit_compile = True
+        else:
+            keras.Model.jit_compile.fset(self, value)
+
+    def jit_layers(self) -> list[keras.layers.Layer]:
+        """The layers the train and test steps run, which XLA must compile (every tracked layer here).
+
+        A model whose preprocessing layers run in the input pipeline, not in the step (text to
+        image's vectorizer), leaves them out, so ``jit_compile=True`` is not refused for them.
+        """
+        return list(self._flatten_layers())
 
     def evaluate(self, *args: Any, **kwargs: Any):
         self._check_compiled()

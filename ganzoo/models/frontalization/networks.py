@@ -22,6 +22,7 @@ import tensorflow as tf
 from ganzoo.errors import GanzooError
 from ganzoo.layers.max_feature_map import MaxFeatureMap
 from ganzoo.models.dcgan import init as dcgan_init
+from ganzoo.ops import resample
 
 NUM_LANDMARKS = 5
 # Local pathways: (name, landmark indices whose mean is the patch centre, patch (h, w) / image size).
@@ -87,20 +88,12 @@ class LandmarkPatch(keras.layers.Layer):
 
     def call(self, inputs):
         images, landmarks = inputs
-        height = tf.cast(tf.shape(images)[1], tf.float32)
-        width = tf.cast(tf.shape(images)[2], tf.float32)
         centre = tf.reduce_mean(tf.gather(tf.cast(landmarks, tf.float32), self.indices, axis=1), axis=1)
         h, w = float(self.size[0]), float(self.size[1])
-        # Pixel centres: sample k of the crop sits at (centre - size/2 + 0.5 + k).
-        y1 = (centre[:, 1] - h / 2 + 0.5) / (height - 1.0)
-        x1 = (centre[:, 0] - w / 2 + 0.5) / (width - 1.0)
-        y2 = (centre[:, 1] + h / 2 - 0.5) / (height - 1.0)
-        x2 = (centre[:, 0] + w / 2 - 0.5) / (width - 1.0)
-        boxes = tf.stack([y1, x1, y2, x2], axis=1)
-        index = tf.range(tf.shape(images)[0])
-        # crop_and_resize takes no bfloat16 and always returns float32 (mixed precision).
-        patches = tf.image.crop_and_resize(tf.cast(images, tf.float32), boxes, index, self.size,
-                                           extrapolation_value=0.0)
+        # Pixel centres: sample k of the crop sits at (centre - size/2 + 0.5 + k). A gather, not
+        # crop_and_resize (the same samples), which has no XLA kernel; float32 as before.
+        corner = tf.stack([centre[:, 1] - h / 2 + 0.5, centre[:, 0] - w / 2 + 0.5], axis=1)
+        patches = resample.bilinear_crop(tf.cast(images, tf.float32), corner, self.size, extrapolation_value=0.0)
         return tf.cast(patches, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):

@@ -316,6 +316,12 @@ class TextToImageGAN(GAN):
             )
         # fit and evaluate map the preprocessor over the dataset, so their steps get ids and this
         # does nothing; a raw element (a callback's, a custom loop's) is tokenized here.
+        if self.jit_compile and any(getattr(t, "dtype", None) == tf.string for t in data[1:3]):
+            raise GanzooError(
+                "ganzoo: TextToImageGAN's XLA-compiled step got caption strings; string ops have no XLA "
+                "kernels: map model.preprocessor over the dataset first (fit and evaluate do) or compile "
+                "with jit_compile=False."
+            )
         data = self.preprocessor(*data)
         ids = data[1]
         wrong = data[2] if len(data) > 2 else tf.roll(ids, shift=1, axis=0)
@@ -436,6 +442,12 @@ class TextToImageGAN(GAN):
         )
 
     # -------------------------------------------------------------------- fit
+
+    def jit_layers(self) -> list:
+        """Every layer but the vectorizer's: it runs in tf.data (``fit`` maps ``preprocessor``), never
+        in the step, so ``jit_compile=True`` compiles the step with XLA."""
+        outside = {id(layer) for layer in self.vectorizer._flatten_layers()}
+        return [layer for layer in super().jit_layers() if id(layer) not in outside]
 
     def fit(self, x=None, *args: Any, **kwargs: Any):
         """``GAN.fit`` on captioned data, with ``preprocessor`` mapped over it.
