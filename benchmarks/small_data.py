@@ -95,7 +95,8 @@ def train(images: np.ndarray, method: str, seed: int) -> tuple[DCGAN, float]:
 
 def judge(images: np.ndarray, held_out_stats, held_out: np.ndarray, extractor, classifier) -> dict:
     """FCD and KID to the held-out split, and the class-coverage figures of sample_quality.py."""
-    fcd = metrics.fid(held_out_stats, images, extractor).fid
+    # Fewer images than feature dimensions (the 100-image subset itself) give a singular covariance.
+    fcd = metrics.fid(held_out_stats, images, extractor, allow_rank_deficient=len(images) <= 128).fid
     kid = metrics.kid(held_out, images, extractor, subset_size=min(len(held_out), len(images)) // 2, num_subsets=50)
     report = sample_quality.class_report(classifier.predict(images, verbose=0))
     counts = np.asarray(report["histogram"])
