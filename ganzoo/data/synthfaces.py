@@ -43,6 +43,7 @@ YAWS = tuple(range(-90, 91, 15))
 LANDMARKS = ("left_eye", "right_eye", "nose", "mouth_left", "mouth_right")
 SPLITS = ("train", "test", "all")
 CACHE_VERSION = 1
+VERSIONS = (1, 2)
 BACKGROUND = np.array([0.22, 0.24, 0.27])
 # Head units to pixels: the head (radius ~1) spans about 72% of the image width.
 _SCALE = 0.33
@@ -81,10 +82,19 @@ class Head:
     ears: float
     beard: float
     mole: tuple
+    # Version 2's extra geometry; the defaults are version 1's fixed values (its renders are unchanged).
+    eye_aspect: float = 1.0
+    ear_y: float = -0.02
+    ear_height: float = 0.16
+    jaw: float = 0.0
+    crown: float = 0.0
+    hair_peak: float = 0.0
 
 
-def head_parameters(identity: int, seed: int = 0) -> Head:
-    """The deterministic parameters of ``identity`` for ``seed``."""
+def head_parameters(identity: int, seed: int = 0, version: int = 1) -> Head:
+    """The deterministic parameters of ``identity`` for ``seed`` under renderer ``version`` (1 or 2)."""
+    if int(version) == 2:
+        return head_parameters_v2(identity, seed)
     rng = np.random.default_rng([int(seed), int(identity), 7])
     u = rng.uniform
     skin_light = u(0.3, 0.9)
@@ -111,12 +121,50 @@ def head_parameters(identity: int, seed: int = 0) -> Head:
     )
 
 
-def lighting(identity: int, variant: int, seed: int = 0) -> tuple[np.ndarray, float, float]:
+def head_parameters_v2(identity: int, seed: int = 0) -> Head:
+    """Version 2's identity: the geometry varies widely, the tone within a narrow range.
+
+    Skin lightness spans 0.55–0.72 (version 1: 0.3–0.9) and hair is one of a few browns, so
+    that a tone barely separates identities once the per-variant camera (:func:`camera`) has
+    shifted it; head shape (width, height, depth, crown, jaw), eyes (spacing, height, size,
+    aspect), nose, mouth, ears (size, height, length), chin, cheeks and hairline (height,
+    temples, widow's peak) carry the identity.
+    """
+    rng = np.random.default_rng([int(seed), int(identity), 7, 2])
+    u = rng.uniform
+    skin = np.array([0.95, 0.72, 0.58]) * u(0.55, 0.72) + np.array([0.05, 0.02, 0.0])
+    skin = skin * np.array([1.0, u(0.98, 1.02), u(0.97, 1.03)])
+    hair = np.array([0.35, 0.25, 0.15]) * u(0.45, 0.75) * np.array([1.0, u(0.95, 1.05), u(0.9, 1.1)])
+    iris = np.array([0.3, 0.2, 0.1]) * u(0.5, 1.0)
+    lip = skin * np.array([1.05, 0.62, 0.62]) * u(0.8, 0.9)
+    mole = (u(-0.6, 0.6), u(-0.5, 0.1), u(0.02, 0.04)) if rng.uniform() < 0.3 else (0.0, 0.0, 0.0)
+    return Head(
+        width=u(0.72, 1.02), height=u(1.02, 1.34), depth=u(0.9, 1.16),
+        eye_spacing=u(0.24, 0.5), eye_y=u(0.0, 0.2), eye_asym=u(-0.03, 0.03),
+        eye_size=u(0.7, 1.4), iris=tuple(np.clip(iris, 0, 1)),
+        brow_height=u(0.1, 0.24), brow_tilt=u(-0.35, 0.35), brow_thickness=u(0.02, 0.07),
+        nose_length=u(0.08, 0.26), nose_protrusion=u(0.08, 0.38), nose_width=u(0.06, 0.16),
+        nose_y=u(-0.24, -0.08), mouth_y=u(-0.54, -0.34), mouth_width=u(0.13, 0.34),
+        mouth_height=u(0.02, 0.07), lip=tuple(np.clip(lip, 0, 1)),
+        skin=tuple(np.clip(skin, 0, 1)), hair=tuple(np.clip(hair, 0, 1)),
+        hairline=u(0.22, 0.7), hair_side=u(0.0, 0.5), chin=u(0.0, 0.18), cheek=u(0.0, 0.1),
+        ears=u(0.05, 0.22), beard=float(rng.uniform() < 0.15) * u(0.5, 1.0), mole=mole,
+        eye_aspect=u(0.7, 1.3), ear_y=u(-0.12, 0.08), ear_height=u(0.11, 0.22),
+        jaw=u(0.0, 0.14), crown=u(-0.08, 0.12), hair_peak=u(0.0, 0.12) * (rng.uniform() < 0.5),
+    )
+
+
+def lighting(identity: int, variant: int, seed: int = 0, version: int = 1) -> tuple[np.ndarray, float, float]:
     """(unit light direction in the camera frame, diffuse, ambient) of a lighting variant.
 
-    Variant 0 is the canonical light (front, slightly above); others are random.
+    Version 1: variant 0 is the canonical light (front, slightly above); others are random.
+    Version 2: every variant is random, from a wider range of directions and intensities.
     """
-    if variant == 0:
+    if int(version) == 2:
+        rng = np.random.default_rng([int(seed), int(identity), int(variant), 11, 2])
+        azimuth, elevation = rng.uniform(-0.9, 0.9), rng.uniform(-0.15, 0.8)
+        diffuse, ambient = rng.uniform(0.4, 0.85), rng.uniform(0.2, 0.45)
+    elif variant == 0:
         azimuth, elevation, diffuse, ambient = 0.0, 0.35, 0.7, 0.35
     else:
         rng = np.random.default_rng([int(seed), int(identity), int(variant), 11])
@@ -124,6 +172,18 @@ def lighting(identity: int, variant: int, seed: int = 0) -> tuple[np.ndarray, fl
         diffuse, ambient = rng.uniform(0.55, 0.8), rng.uniform(0.28, 0.42)
     direction = np.array([np.sin(azimuth) * np.cos(elevation), np.sin(elevation), np.cos(azimuth) * np.cos(elevation)])
     return direction, diffuse, ambient
+
+
+def camera(identity: int, variant: int, seed: int = 0) -> np.ndarray:
+    """Version 2's camera colour of a variant: per-channel gains ``[3]`` (exposure × white balance).
+
+    Exposure is a factor in [0.7, 1.35]; the white balance scales red and blue against green by
+    exp(±0.18) (warm to cool). Applied to the head, not the backdrop, which stays ``BACKGROUND``.
+    """
+    rng = np.random.default_rng([int(seed), int(identity), int(variant), 13, 2])
+    exposure = np.exp(rng.uniform(np.log(0.7), np.log(1.35)))
+    warmth, tint = rng.uniform(-0.18, 0.18), rng.uniform(-0.06, 0.06)
+    return exposure * np.exp(np.array([warmth + tint, -tint, -warmth + tint]))
 
 
 def _gauss(theta, phi, t0, p0, st, sp):
@@ -143,7 +203,11 @@ def _radius(h: Head, theta, phi):
     for side in (-1.0, 1.0):
         r = r - 0.045 * _gauss(theta, phi, side * h.eye_spacing, h.eye_y, 0.1, 0.06)
         r = r + h.cheek * _gauss(theta, phi, side * 0.55, -0.12, 0.18, 0.12)
-        r = r + h.ears * _gauss(theta, phi, side * np.pi / 2, -0.02, 0.07, 0.16)
+        r = r + h.ears * _gauss(theta, phi, side * np.pi / 2, h.ear_y, 0.07, h.ear_height)
+        if h.jaw:  # a narrower, V-shaped lower face
+            r = r - h.jaw * _gauss(theta, phi, side * 0.95, -0.62, 0.35, 0.22)
+    if h.crown:  # a higher (or flatter) top of the head
+        r = r + h.crown * _gauss(theta, phi, 0.0, 1.25, 3.0, 0.35)
     r = r + h.chin * _gauss(theta, phi, 0.0, -0.72, 0.3, 0.12)
     r = r + 0.03 * _gauss(theta, phi, 0.0, h.mouth_y, h.mouth_width, 0.06)
     return r
@@ -165,10 +229,12 @@ def _texture(h: Head, theta, phi):
     # Hair: above a hairline that falls from the forehead towards the back of the head.
     line = h.hairline - (0.55 + h.hair_side) * (at / np.pi) ** 1.3
     line = np.where(at > 1.2, np.minimum(line, -0.35 - 0.2 * (at - 1.2)), line)
+    if h.hair_peak:  # a widow's peak
+        line = line - h.hair_peak * np.exp(-0.5 * (theta / 0.12) ** 2)
     paint(1.0 / (1.0 + np.exp(-(phi - line) / 0.02)), h.hair)
     for side, lift in ((-1.0, -h.eye_asym), (1.0, h.eye_asym)):
         ex, ey = side * h.eye_spacing, h.eye_y + lift
-        paint(_gauss(theta, phi, ex, ey, 0.085 * h.eye_size, 0.035 * h.eye_size) > 0.45, (0.93, 0.92, 0.9))
+        paint(_gauss(theta, phi, ex, ey, 0.085 * h.eye_size, 0.035 * h.eye_size * h.eye_aspect) > 0.45, (0.93, 0.92, 0.9))
         paint(_gauss(theta, phi, ex, ey, 0.034 * h.eye_size, 0.034 * h.eye_size) > 0.45, h.iris)
         paint(_gauss(theta, phi, ex, ey, 0.013 * h.eye_size, 0.013 * h.eye_size) > 0.45, (0.03, 0.03, 0.03))
         brow_y = ey + h.brow_height + side * h.brow_tilt * (theta - ex) * 0.5
@@ -239,8 +305,9 @@ def _rotate(points: np.ndarray, yaw_degrees: float) -> np.ndarray:
     return np.stack([c * x + s * z, y, c * z - s * x], -1)
 
 
-def render(mesh: _Mesh, yaw: float, light: tuple[np.ndarray, float, float], size: int) -> np.ndarray:
-    """One view: float32 ``[size, size, 3]`` in [0, 1]."""
+def render(mesh: _Mesh, yaw: float, light: tuple[np.ndarray, float, float], size: int,
+           gains: np.ndarray | None = None) -> np.ndarray:
+    """One view: float32 ``[size, size, 3]`` in [0, 1]; ``gains`` ``[3]`` colour the head (:func:`camera`)."""
     big = size * _SUPERSAMPLE
     normals = _rotate(mesh.normals, yaw)
     front = normals[:, 2] > -0.05  # back faces are hidden anyway; culling halves the sort
@@ -252,6 +319,8 @@ def render(mesh: _Mesh, yaw: float, light: tuple[np.ndarray, float, float], size
     lambert = normals[:, 0] * direction[0] + normals[:, 1] * direction[1] + normals[:, 2] * direction[2]
     shade = ambient + diffuse * np.clip(lambert, 0.0, 1.0)
     color = mesh.albedo[front][inside] * shade[:, None]
+    if gains is not None:
+        color = color * np.asarray(gains)
     pixel = xy[:, 1] * big + xy[:, 0]
     # One float sort: the pixel index, plus a fraction that is smallest for the nearest point.
     order = np.argsort(pixel + (2.0 - depth) / 4.01, kind="stable")
@@ -263,16 +332,22 @@ def render(mesh: _Mesh, yaw: float, light: tuple[np.ndarray, float, float], size
     return np.clip(image, 0.0, 1.0).astype(np.float32)
 
 
-def render_identity(identity: int, image_size: int = 64, variants: int = 2, seed: int = 0, yaws=YAWS):
-    """All views of one identity: uint8 ``[variants, len(yaws), H, W, 3]`` and landmarks ``[len(yaws), 5, 2]``."""
-    h = head_parameters(identity, seed)
+def render_identity(identity: int, image_size: int = 64, variants: int = 2, seed: int = 0, yaws=YAWS,
+                    version: int = 1):
+    """All views of one identity: uint8 ``[variants, len(yaws), H, W, 3]`` and landmarks ``[len(yaws), 5, 2]``.
+
+    ``version`` 2 draws the head from :func:`head_parameters_v2` and gives every variant its own
+    light and :func:`camera` colour.
+    """
+    h = head_parameters(identity, seed, version)
     mesh = build_head(h, image_size)
     marks = landmarks_3d(h)
     images = np.zeros((variants, len(yaws), image_size, image_size, 3), np.uint8)
     for v in range(variants):
-        light = lighting(identity, v, seed)
+        light = lighting(identity, v, seed, version)
+        gains = camera(identity, v, seed) if int(version) == 2 else None
         for j, yaw in enumerate(yaws):
-            images[v, j] = np.round(render(mesh, yaw, light, image_size) * 255.0)
+            images[v, j] = np.round(render(mesh, yaw, light, image_size, gains) * 255.0)
     points = np.stack([_project(_rotate(marks, yaw), image_size) for yaw in yaws]).astype(np.float32)
     return images, points
 
@@ -288,24 +363,26 @@ def split_identities(split: str, num_identities: int) -> np.ndarray:
     return ids
 
 
-def _cache_path(cache_dir, image_size, num_identities, variants, seed) -> str:
+def _cache_path(cache_dir, image_size, num_identities, variants, seed, version=1) -> str:
     root = cache_dir or os.environ.get("GANZOO_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "ganzoo")
     key = f"v{CACHE_VERSION}-{image_size}-{num_identities}-{variants}-{seed}"
+    if int(version) != 1:  # version 1 keeps its file names; the others never share them
+        key = f"renderer{int(version)}-{key}"
     digest = hashlib.sha1(open(__file__, "rb").read()).hexdigest()[:8]  # re-render when the renderer changes
     return os.path.join(root, "synthfaces", f"{key}-{digest}.npz")
 
 
 def renders(image_size: int = 64, num_identities: int = 500, variants: int = 2, seed: int = 0,
-            cache_dir: str | None = None, cache: bool = True) -> tuple[np.ndarray, np.ndarray]:
+            cache_dir: str | None = None, cache: bool = True, version: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Every identity's views: uint8 ``[N, variants, 13, H, W, 3]`` and landmarks ``[N, 13, 5, 2]`` (cached)."""
-    path = _cache_path(cache_dir, image_size, num_identities, variants, seed)
+    path = _cache_path(cache_dir, image_size, num_identities, variants, seed, version)
     if cache and os.path.exists(path):
         with np.load(path) as stored:
             return stored["images"], stored["landmarks"]
     images = np.zeros((num_identities, variants, len(YAWS), image_size, image_size, 3), np.uint8)
     points = np.zeros((num_identities, len(YAWS), 5, 2), np.float32)
     for i in range(num_identities):
-        images[i], points[i] = render_identity(i, image_size, variants, seed)
+        images[i], points[i] = render_identity(i, image_size, variants, seed, version=version)
     if cache:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         partial = path + f".{os.getpid()}.tmp.npz"
@@ -314,7 +391,10 @@ def renders(image_size: int = 64, num_identities: int = 500, variants: int = 2, 
     return images, points
 
 
-def _check(image_size, num_identities, variants, yaws):
+def _check(image_size, num_identities, variants, yaws, version=1):
+    if version not in VERSIONS:
+        raise GanzooError(f"ganzoo.data: synthfaces version={version!r} is not one of {list(VERSIONS)}; "
+                          "use 1 (the presets' data) or 2 (identity in geometry, varied light and camera).")
     if int(image_size) < 16:
         raise GanzooError(f"ganzoo.data: synthfaces image_size={image_size} is too small; use 16 or more (64 default).")
     if int(num_identities) < 5:
@@ -331,17 +411,19 @@ def _check(image_size, num_identities, variants, yaws):
 
 
 def arrays(split: str = "train", image_size: int = 64, num_identities: int = 500, variants: int = 2,
-           yaws=YAWS, seed: int = 0, cache_dir: str | None = None, cache: bool = True) -> dict[str, np.ndarray]:
-    """One split as numpy, one row per (identity, variant, yaw).
+           yaws=YAWS, seed: int = 0, cache_dir: str | None = None, cache: bool = True,
+           version: int = 1) -> dict[str, np.ndarray]:
+    """One split as numpy, one row per (identity, variant, yaw), rendered by renderer ``version`` (1 or 2).
 
     Returns:
         ``pose`` and ``frontal`` uint8 ``[n, H, W, 3]``, ``landmarks`` float32 ``[n, 5, 2]`` (x, y
         pixels), ``identity`` and ``yaw`` int32 ``[n]``.
     """
     yaws = tuple(int(y) for y in yaws)
-    _check(image_size, num_identities, variants, yaws)
+    _check(image_size, num_identities, variants, yaws, version)
     ids = split_identities(split, int(num_identities))
-    images, points = renders(int(image_size), int(num_identities), int(variants), int(seed), cache_dir, cache)
+    images, points = renders(int(image_size), int(num_identities), int(variants), int(seed), cache_dir, cache,
+                             int(version))
     columns = [YAWS.index(y) for y in yaws]
     frontal_column = YAWS.index(0)
     pose = images[ids][:, :, columns]                                   # [k, V, Y, H, W, 3]
@@ -367,9 +449,14 @@ def to_float(images: np.ndarray | tf.Tensor) -> tf.Tensor:
     description="rendered parametric 3-D heads at yaw -90..90 with frontal truth, landmarks, identity; offline",
 )
 def synthfaces(split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
-               num_identities=500, variants=2, yaws=YAWS, cache_dir=None) -> Source:
-    """Posed faces and their frontal truth (``with_labels`` is implied: identities always come along)."""
-    data = arrays(split, int(image_size or 64), num_identities, variants, tuple(yaws), seed, cache_dir)
+               num_identities=500, variants=2, yaws=YAWS, cache_dir=None, version=1) -> Source:
+    """Posed faces and their frontal truth (``with_labels`` is implied: identities always come along).
+
+    ``version=2`` (config ``data.version = 2``) renders identities that differ in geometry more
+    than in tone, under a light and camera colour of their own per variant (module docstring).
+    """
+    data = arrays(split, int(image_size or 64), num_identities, variants, tuple(yaws), seed, cache_dir,
+                  version=version)
     channels = channels or 3
 
     def convert(pose, info):
