@@ -210,8 +210,15 @@ def grid25_coverage(name: str, workdir: str) -> dict[str, Any]:
 
 def digits_summary(figures: dict[str, Any]) -> str:
     verdict = "meets" if figures["meets_target"] else "misses"
-    return (f"{figures['classes_present']}/10 classes, entropy {figures['class_entropy_bits']:.2f} bits, "
+    text = (f"{figures['classes_present']}/10 classes, entropy {figures['class_entropy_bits']:.2f} bits, "
             f"largest class {figures['max_class_fraction']:.0%} ({verdict} the target)")
+    models = figures.get("judge", {}).get("models", {})
+    if "run" in models:  # sample_quality.py's independent judge (issue 29), beside the compared presets
+        others = ", ".join(f"{name} {r['frechet_distance']:.2f}" for name, r in models.items() if name != "run")
+        run = models["run"]
+        text += (f"; independent judge: logit FD {run['frechet_distance']:.2f}" + (f" ({others})" if others else "")
+                 + f", smallest class {run['min_share']:.1%}, {run['class_entropy_bits']:.2f} bits")
+    return text
 
 
 def coverage_summary(figures: dict[str, Any]) -> str:
@@ -256,9 +263,12 @@ def class_agreement(model) -> dict[str, Any]:
     import numpy as np
     import tensorflow as tf
 
-    spec = importlib.util.spec_from_file_location("sample_quality", ROOT / "benchmarks" / "sample_quality.py")
-    quality = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(quality)
+    quality = sys.modules.get("sample_quality")
+    if quality is None:  # run once a process: the benchmark defines absl flags
+        spec = importlib.util.spec_from_file_location("sample_quality", ROOT / "benchmarks" / "sample_quality.py")
+        quality = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(quality)
+        sys.modules["sample_quality"] = quality
     size, _, channels = model.data_shape
     z = tf.random.stateless_normal([1000, model.latent_dim], seed=[0, 1]).numpy()
     labels = np.arange(1000) % 10
