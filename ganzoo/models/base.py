@@ -243,7 +243,7 @@ class GAN(keras.Model):
         names = {phase.name for phase in self.phases()}
         seen: set[str] = set()
         for regularizer in self.regularizers:
-            if regularizer.phase not in names:
+            if not any(regularizer in self.regularizers_for(name) for name in names):
                 raise GanzooError(
                     f"ganzoo: {type(self).__name__} has no '{regularizer.phase}' phase for {regularizer!r}; "
                     f"its phases are {', '.join(sorted(names))}."
@@ -301,6 +301,15 @@ class GAN(keras.Model):
     def regularizers_for(self, phase: str) -> list[regularizers_lib.Regularizer]:
         """The compiled regularizers that join ``phase``."""
         return [r for r in self.regularizers if r.phase == phase]
+
+    def phase_step(self, step: training.Step, phase: Phase) -> training.Step:
+        """The step that ``phase``'s objective and regularizers see (``step`` itself here).
+
+        A model made of sub-problems returns ``step.view(...)`` with the sub-problem's real
+        batch, condition and noise (LAPGAN: one pyramid level per phase pair), so that the
+        regularizers act on that level's D and G.
+        """
+        return step
 
     def step_count(self) -> int:
         """Training steps taken: the generator optimizer's update count (G updates once a step).

@@ -85,6 +85,20 @@ class Step:
         if not self._held:
             self._z = self._fakes = None
 
+    def view(self, real: Any, condition: Any, noise: Tensor | None = None,
+             shared: dict[str, Any] | None = None) -> "Step":
+        """This update seen by one sub-problem of the model (a LAPGAN pyramid level).
+
+        The view has its own ``real`` batch and ``condition``; ``noise()`` is ``noise`` (or a
+        draw of ``model.sample_noise``) and ``fakes()`` is ``model.generate_fakes(noise,
+        condition)``, cached as the step's. ``shared`` defaults to the step's dict. Returned by
+        ``GAN.phase_step``, so the objective and the regularizers of a phase see the same view.
+        """
+        view = Step(self.model, real, condition, self.training)
+        view.shared = self.shared if shared is None else shared
+        view._z = noise
+        return view
+
 
 def phase_variables(model: Any, phase: Phase) -> list:
     """The trainable variables a phase updates."""
@@ -96,6 +110,7 @@ def phase_variables(model: Any, phase: Phase) -> list:
 
 def evaluate_objective(model: Any, phase: Phase, step: Step) -> tuple[Tensor, dict[str, Tensor]]:
     """(the phase's loss to differentiate, its display values) for this update."""
+    step = model.phase_step(step, phase)
     outputs = dict(getattr(model, phase.objective)(step, *phase.args))
     for regularizer in model.regularizers_for(phase.name):
         outputs.update(regularizer(model, step, outputs))

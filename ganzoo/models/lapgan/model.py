@@ -65,12 +65,14 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.errors import GanzooError
+from ganzoo.layers.packing import check_packing
 from ganzoo.models.base import GAN
 from ganzoo.models.lapgan import networks
 from ganzoo.ops import pyramid
 from ganzoo.training import Phase, Step, Term
 from ganzoo.training import regularizers as regularizers_lib
-from ganzoo.utils.networks import for_policy, make_optimizer
+from ganzoo.models.lapgan.networks import LevelCondition
+from ganzoo.utils.networks import NetworkCache, feature_layer, for_policy, make_optimizer, single_input
 
 Tensor = tf.Tensor
 
@@ -99,6 +101,11 @@ class LAPGAN(GAN):
         g_filters: channels of G_k's convolutions, k > 0.
         d_filters: channels of D_k's convolutions, k > 0.
         dropout: D's dropout rate.
+        packing: m >= 1; every D_k judges m samples at once (PacGAN, Lin et al.
+            2018, arXiv 1712.04086); the batch must be a multiple of m.
+        coarse_network: ``"mlp"`` (the paper's fully connected G_0 and D_0) or
+            ``"conv"`` (a DCGAN-style convolutional pair at the coarsest size, with
+            ``g_filters``/``d_filters``; ``g_units``/``d_units`` unused).
         seed: noise seed.
 
     ``compile(g_optimizer, d_optimizer, loss, d_steps, label_smoothing)`` takes
@@ -129,6 +136,8 @@ class LAPGAN(GAN):
         g_filters: int = 64,
         d_filters: int = 64,
         dropout: float = 0.5,
+        packing: int = 1,
+        coarse_network: str = "mlp",
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -138,9 +147,15 @@ class LAPGAN(GAN):
                 f"ganzoo: LAPGAN num_classes={num_classes}; use 0 (unconditional) or the number "
                 "of classes (>= 2) for the class-conditional CC-LAPGAN."
             )
-        levels, num_classes = int(levels), int(num_classes)
+        levels, num_classes, packing = int(levels), int(num_classes), check_packing(packing)
+        if coarse_network not in ("mlp", "conv"):
+            raise GanzooError(
+                f"ganzoo: LAPGAN coarse_network='{coarse_network}'; use 'mlp' (the paper's G_0 and D_0) "
+                "or 'conv' (a DCGAN-style pair at the coarsest size)."
+            )
         generators, discriminators = networks.build_level_networks(
-            image_shape, levels, coarse_latent_dim, num_classes, g_units, d_units, g_filters, d_filters, dropout
+            image_shape, levels, coarse_latent_dim, num_classes, g_units, d_units, g_filters, d_filters, dropout,
+            packing, coarse_network,
         )
         dims = networks.noise_dims(image_shape[0], levels, coarse_latent_dim)
         for key in ("generator", "discriminator", "latent_dim"):
@@ -159,10 +174,14 @@ class LAPGAN(GAN):
         self.g_units, self.d_units = int(g_units), int(d_units)
         self.g_filters, self.d_filters = int(g_filters), int(d_filters)
         self.dropout = float(dropout)
+        self.packing = packing
+        self.coarse_network = coarse_network
         self.noise_dims = dims
         # Tracked after the networks, in this order: checkpoints store the optimizers by it.
         self.g_optimizers: list[keras.optimizers.Optimizer] = []
         self.d_optimizers: list[keras.optimizers.Optimizer] = []
+        # D_k's (logits, features) models for feature regularizers; untracked: saving is unchanged.
+        object.__setattr__(self, "level_feature_models", NetworkCache())
 
     # ------------------------------------------------------------- levels
 
@@ -202,26 +221,23 @@ class LAPGAN(GAN):
 
         ``g_optimizer``/``d_optimizer``: one optimizer (instance, name or
         config; None = ``default_optimizers()``) that is copied for every level,
-        or a list with one per level, used as given.
-        ``jit_compile`` defaults to False here, not Keras' "auto" (XLA on CPU):
-        XLA made a LAPGAN step 3.7x slower on 2 CPU cores (41 vs 156 images/s).
-        Regularizers and ``reuse_fakes`` are refused: they act on one D and one
-        G(z), and LAPGAN has one of each per level.
+        or a list with one per level, used as given. ``use_ema=True`` in the G
+        optimizer averages every G_k's weights (``finalize_ema``).
+        ``regularizers`` act per level: one whose phase is ``"g"`` (``"d"``)
+        joins every level's G (D) phase and sees that level's real batch, fakes
+        and D_k (``phase_step``); its terms are logged under their own names,
+        summed into ``gk_loss`` (``dk_loss``). ``jit_compile`` defaults to False
+        here, not Keras' "auto" (XLA on CPU): XLA made a LAPGAN step 3.7x slower
+        on 2 CPU cores (41 vs 156 images/s). ``reuse_fakes`` is refused: each
+        level draws its own fakes for D and G.
         """
         if reuse_fakes:
             raise GanzooError(
                 "ganzoo: LAPGAN does not support compile(reuse_fakes=True); each level draws its own "
                 "fakes for D and G. Leave it unset (train.reuse_fakes at its default, False)."
             )
-        asked = [regularizers_lib.get(r) for r in regularizers]
-        asked += regularizers_lib.from_shorthands(dict(kwargs))
-        if asked:
-            raise GanzooError(
-                f"ganzoo: LAPGAN does not support {asked[0]!r} (or any regularizer): its levels each "
-                "have their own D and G. Leave regularizers and their train.* shorthands unset."
-            )
         kwargs.setdefault("jit_compile", False)
-        super().compile(g_optimizer, d_optimizer, **kwargs)
+        super().compile(g_optimizer, d_optimizer, regularizers=regularizers, **kwargs)
 
     def set_optimizers(self, g_optimizer: Any, d_optimizer: Any) -> dict[str, Any]:
         """One G and one D optimizer per level (``g_optimizers``, ``d_optimizers``); their compile config."""
@@ -308,26 +324,79 @@ class LAPGAN(GAN):
         inputs = [x] if coarse is None else [x, coarse]
         return networks.call_network(self.discriminators[k], inputs + condition, training)
 
-    def level_batch(self, step: Step, k: int) -> tuple[Tensor, Tensor | None, list, Tensor]:
-        """(real level k, its coarse input, the one-hot condition, this update's G_k(z)).
+    def phase_step(self, step: Step, phase: Phase) -> Step:
+        """Level k's view of the step for phases ``dk``/``gk``: its real level, condition and noise.
 
-        Each level learns from the real batch's own pyramid (its real coarse image), never from
-        the coarser generators' samples, as in the paper (section 3.2). The pyramid is built once a
-        step; ``z_k`` is level k's part of this update's noise.
+        ``view.real`` is the real batch's level k (I_0, or the band h_k), ``view.condition`` a
+        :class:`LevelCondition` (k, u(I_{k−1}), the one-hot labels), ``view.noise()`` level
+        k's part of the update's noise and ``view.fakes()`` G_k's output. Each level learns from
+        the real batch's own pyramid (its real coarse image), never from the coarser
+        generators' samples, as in the paper (section 3.2); the pyramid is built once a step.
         """
+        if not phase.args:
+            return step
+        k = int(phase.args[0])
         if "levels" not in step.shared:
             step.shared["levels"] = self.real_levels(step.real)
         real, coarse = step.shared["levels"][k]
-        condition = self.generator.condition(step.condition)
+        condition = LevelCondition(k, coarse, self.generator.condition(step.condition))
         z = tf.split(step.noise(), self.noise_dims, axis=-1)[k]
-        return real, coarse, condition, self.generate_level(k, z, coarse, condition, step.training)
+        return step.view(real, condition, noise=z, shared=step.shared.setdefault(("level", k), {}))
+
+    def generate_fakes(self, z: Tensor, condition: Any = None, training: bool = False) -> Tensor:
+        """G_k's output for a :class:`LevelCondition` (a level's view); else the full-size image G(z)."""
+        if isinstance(condition, LevelCondition):
+            return self.generate_level(condition.level, z, condition.coarse, condition.labels, training)
+        return self.generator.chain(z, condition, training)[0][-1]
+
+    def discriminate(self, x: Tensor, condition: Any = None, training: bool = False) -> Tensor:
+        """D_k's logits for level k's image or band ``x``; ``condition`` is the level's :class:`LevelCondition`."""
+        condition = self.level_condition(condition)
+        return self.discriminate_level(condition.level, x, condition.coarse, condition.labels, training)
+
+    def discriminate_features(self, x: Tensor, condition: Any, training: bool, layer: str | None = None):
+        """(D_k's logits, D_k's ``layer`` features) from one pass; ``layer`` None: its last hidden layer."""
+        condition = self.level_condition(condition)
+        k = condition.level
+        network = self.discriminators[k]
+
+        def build() -> keras.Model:
+            hidden = feature_layer(network, layer)
+            return keras.Model(network.inputs, [network.outputs[0], hidden.output])
+
+        model = self.level_feature_models.get((k, layer), build)
+        inputs = [x] if condition.coarse is None else [x, condition.coarse]
+        outputs, features = model(single_input(inputs + condition.labels), training=training)
+        return tf.cast(outputs, tf.float32), features
+
+    def check_feature_layer(self, layer: str | None, user: str) -> None:
+        """Every D_k must have the feature layer a regularizer reads (one clear line otherwise)."""
+        for network in self.discriminators:
+            feature_layer(network, layer)
+
+    def generator_features(self, z: Tensor | None) -> Tensor | None:
+        raise GanzooError(
+            "ganzoo: LAPGAN's generators take a coarse image besides the noise, so "
+            "PullingAway(on='generator') does not apply; use PullingAway(on='discriminator')."
+        )
+
+    def level_condition(self, condition: Any) -> LevelCondition:
+        if not isinstance(condition, LevelCondition):
+            raise GanzooError(
+                "ganzoo: LAPGAN has one discriminator per pyramid level; call discriminate inside a "
+                "level's phase (its step.condition names the level), or use discriminate_level(k, ...)."
+            )
+        return condition
+
+    def regularizers_for(self, phase: str) -> list[Any]:
+        """A regularizer joins every level: phase ``"g"`` (``"d"``) joins ``g0``, ``g1``, ... (``d0``, ...)."""
+        return [r for r in self.regularizers if r.phase == phase or r.phase == phase.rstrip("0123456789")]
 
     def level_discriminator_objective(self, step: Step, k: int) -> dict[str, Any]:
         """D_k's adversarial loss ``dk_adv`` on the real and generated level k; mean outputs for display."""
-        real, coarse, condition, fake = self.level_batch(step, k)
-        real_out = self.discriminate_level(k, real, coarse, condition, step.training)
-        fake_out = self.discriminate_level(k, fake, coarse, condition, step.training)
-        step.shared[("real_out", k)] = real_out
+        real_out = self.discriminate(step.real, step.condition, step.training)
+        fake_out = self.discriminate(step.fakes(), step.condition, step.training)
+        step.shared["real_out"], step.shared["fake_out"] = real_out, fake_out
         return {
             f"d{k}_adv": Term(self.loss_fn.discriminator(real_out, fake_out)),
             f"d{k}_real": self.mean_output(real_out),
@@ -336,11 +405,17 @@ class LAPGAN(GAN):
 
     def level_generator_objective(self, step: Step, k: int) -> dict[str, Any]:
         """G_k's adversarial loss ``gk_adv`` (relativistic losses also see D_k's real outputs)."""
-        real, coarse, condition, fake = self.level_batch(step, k)
-        fake_out = self.discriminate_level(k, fake, coarse, condition, step.training)
-        real_out = step.shared.get(("real_out", k))
+        fake = step.fakes()
+        layers = {r.feature_layer for r in self.regularizers_for(f"g{k}") if r.needs_fake_features}
+        if len(layers) == 1:  # one D_k pass gives the outputs and the regularizers' features
+            layer = layers.pop()
+            fake_out, step.shared[("fake_features", layer)] = self.discriminate_features(
+                fake, step.condition, step.training, layer)
+        else:
+            fake_out = self.discriminate(fake, step.condition, step.training)
+        real_out = step.shared.get("real_out")
         if real_out is None:
-            real_out = self.discriminate_level(k, real, coarse, condition, step.training)
+            real_out = self.discriminate(step.real, step.condition, step.training)
         return {f"g{k}_adv": Term(self.loss_fn.generator(fake_out, tf.stop_gradient(real_out)))}
 
     def mean_output(self, outputs: Tensor) -> Tensor:
@@ -479,5 +554,7 @@ class LAPGAN(GAN):
             "g_filters": self.g_filters,
             "d_filters": self.d_filters,
             "dropout": self.dropout,
+            "packing": self.packing,
+            "coarse_network": self.coarse_network,
             "seed": self.seed,
         }

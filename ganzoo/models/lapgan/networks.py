@@ -8,12 +8,13 @@ connected), levels k > 0 draw band-pass residuals with convolutions. See
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import keras
 import tensorflow as tf
 
 from ganzoo.errors import GanzooError
+from ganzoo.layers import Pack
 from ganzoo.ops import pyramid
 from ganzoo.utils.networks import single_input
 
@@ -62,6 +63,11 @@ def _inputs(*pairs: tuple[str, Sequence[int]]) -> list[keras.KerasTensor]:
     return [keras.Input(tuple(shape), name=name) for name, shape in pairs]
 
 
+def _pack(x: keras.KerasTensor, packing: int, name: str) -> keras.KerasTensor:
+    """PacGAN's packing of ``x`` (m samples concatenated on the last axis); no layer when m = 1."""
+    return Pack(packing, name=name)(x) if packing > 1 else x
+
+
 def _label_plane(labels: keras.KerasTensor, size: int, name: str) -> keras.KerasTensor:
     """CC-LAPGAN: the one-hot label through a linear layer, reshaped to one feature plane."""
     x = keras.layers.Dense(size * size, name=f"{name}_project")(labels)
@@ -92,20 +98,71 @@ def build_coarse_generator(
 
 
 def build_coarse_discriminator(
-    image_shape: Sequence[int], units: int = 600, dropout: float = 0.5, num_classes: int = 0
+    image_shape: Sequence[int], units: int = 600, dropout: float = 0.5, num_classes: int = 0, packing: int = 1
 ) -> keras.Model:
-    """D_0: ``images [b, h, w, c]`` (+ one-hot ``labels``) -> one logit ``[b, 1]``.
+    """D_0: ``images [b, h, w, c]`` (+ one-hot ``labels``) -> one logit ``[b / packing, 1]``.
 
-    Two hidden ReLU layers of ``units`` (paper: 600) with dropout.
+    Two hidden ReLU layers of ``units`` (paper: 600) with dropout. ``packing`` m > 1:
+    PacGAN (Lin et al. 2018, arXiv 1712.04086) — every m consecutive samples (and their
+    labels) are concatenated and judged together, one logit per pack.
     """
     inputs = _inputs(("images", image_shape))
-    x = keras.layers.Flatten(name="flatten")(inputs[0])
+    x = _pack(keras.layers.Flatten(name="flatten")(inputs[0]), packing, "pack")
     if num_classes:
         inputs += _inputs(("labels", (num_classes,)))
-        x = keras.layers.Concatenate(name="pixels_labels")([x, inputs[1]])
+        x = keras.layers.Concatenate(name="pixels_labels")([x, _pack(inputs[1], packing, "pack_labels")])
     for i in (1, 2):
         x = keras.layers.Dense(units, activation="relu", name=f"hidden{i}")(x)
         x = keras.layers.Dropout(dropout, name=f"dropout{i}")(x)
+    logits = keras.layers.Dense(1, dtype="float32", name="logit")(x)
+    return keras.Model(inputs, logits, name="discriminator_0")
+
+
+def build_coarse_conv_generator(
+    image_shape: Sequence[int], latent_dim: int = 100, filters: int = 64, num_classes: int = 0
+) -> keras.Model:
+    """G_0, convolutional (``coarse_network="conv"``): ``z`` (+ one-hot ``labels``) -> ``[b, h, w, c]`` in [-1, 1].
+
+    A DCGAN-style stage (Radford et al. 2015, arXiv 1511.06434) at the coarsest size: a
+    projection to (h/2)×(w/2)×2·``filters``, batch norm, ReLU, one stride-2 transposed 4×4
+    convolution to h×w×``filters`` (batch norm, ReLU), a 3×3 convolution to the channels, tanh.
+    """
+    size, _, channels = image_shape
+    inputs = _inputs(("z", (latent_dim,)))
+    if num_classes:
+        inputs += _inputs(("labels", (num_classes,)))
+    x = keras.layers.Concatenate(name="z_labels")(inputs) if num_classes else inputs[0]
+    x = keras.layers.Dense((size // 2) ** 2 * 2 * filters, use_bias=False, name="project")(x)
+    x = keras.layers.Reshape((size // 2, size // 2, 2 * filters), name="project_map")(x)
+    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="project_bn")(x)
+    x = keras.layers.ReLU(name="project_act")(x)
+    x = keras.layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=False, name="up")(x)
+    x = keras.layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="up_bn")(x)
+    x = keras.layers.ReLU(name="up_act")(x)
+    images = keras.layers.Conv2D(channels, 3, padding="same", activation="tanh", dtype="float32", name="images")(x)
+    return keras.Model(inputs, images, name="generator_0")
+
+
+def build_coarse_conv_discriminator(
+    image_shape: Sequence[int], filters: int = 64, dropout: float = 0.5, num_classes: int = 0, packing: int = 1
+) -> keras.Model:
+    """D_0, convolutional (``coarse_network="conv"``): ``images`` (+ ``labels``) -> logit ``[b / packing, 1]``.
+
+    A 3×3 convolution (``filters``) and a stride-2 4×4 one (2·``filters``), LeakyReLU(0.2)
+    (DCGAN's D), dropout, linear; CC-LAPGAN concatenates the one-hot labels to the flattened
+    features. ``packing`` as :func:`build_coarse_discriminator`.
+    """
+    inputs = _inputs(("images", image_shape))
+    x = _pack(inputs[0], packing, "pack")
+    x = keras.layers.Conv2D(filters, 3, padding="same", name="conv1")(x)
+    x = keras.layers.LeakyReLU(0.2, name="conv1_act")(x)
+    x = keras.layers.Conv2D(2 * filters, 4, strides=2, padding="same", name="conv2")(x)
+    x = keras.layers.LeakyReLU(0.2, name="conv2_act")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    if num_classes:
+        inputs += _inputs(("labels", (num_classes,)))
+        x = keras.layers.Concatenate(name="features_labels")([x, _pack(inputs[1], packing, "pack_labels")])
+    x = keras.layers.Dropout(dropout, name="dropout")(x)
     logits = keras.layers.Dense(1, dtype="float32", name="logit")(x)
     return keras.Model(inputs, logits, name="discriminator_0")
 
@@ -138,21 +195,25 @@ def build_residual_discriminator(
     dropout: float = 0.5,
     num_classes: int = 0,
     level: int = 1,
+    packing: int = 1,
 ) -> keras.Model:
-    """D_k, k > 0: (``residual [b, h, w, c]``, ``coarse`` = u(I_{k−1}), [``labels``]) -> logit ``[b, 1]``.
+    """D_k, k > 0: (``residual [b, h, w, c]``, ``coarse`` = u(I_{k−1}), [``labels``]) -> logit ``[b / packing, 1]``.
 
     Sees u(I) + h (the paper adds the low-pass image to the band) beside
     u(I); two 5×5 stride-2 convolutions with LeakyReLU(0.2), dropout, linear.
+    ``packing`` m > 1 stacks m samples' channels (PacGAN), one logit per pack.
     """
     size = image_shape[0]
     inputs = _inputs(("residual", image_shape), ("coarse", image_shape))
     image = keras.layers.Add(name="image")(inputs)
     x = keras.layers.Concatenate(name="image_coarse")([image, inputs[1]])
+    x = _pack(x, packing, "pack")
     x = keras.layers.Conv2D(filters, 5, strides=2, padding="same", name="conv1")(x)
     x = keras.layers.LeakyReLU(0.2, name="conv1_act")(x)
     if num_classes:
         inputs += _inputs(("labels", (num_classes,)))
-        x = keras.layers.Concatenate(name="conv1_labels")([x, _label_plane(inputs[2], size // 2, "labels")])
+        labels = _pack(inputs[2], packing, "pack_labels")
+        x = keras.layers.Concatenate(name="conv1_labels")([x, _label_plane(labels, size // 2, "labels")])
     x = keras.layers.Conv2D(filters, 5, strides=2, padding="same", name="conv2")(x)
     x = keras.layers.LeakyReLU(0.2, name="conv2_act")(x)
     x = keras.layers.Dropout(dropout, name="dropout")(keras.layers.Flatten(name="flatten")(x))
@@ -162,20 +223,40 @@ def build_residual_discriminator(
 
 def build_level_networks(
     image_shape: Sequence[int], levels: int, coarse_latent_dim: int, num_classes: int,
-    g_units: int, d_units: int, g_filters: int, d_filters: int, dropout: float,
+    g_units: int, d_units: int, g_filters: int, d_filters: int, dropout: float, packing: int = 1,
+    coarse_network: str = "mlp",
 ) -> tuple[list[keras.Model], list[keras.Model]]:
     """([G_0 ... G_{K−1}], [D_0 ... D_{K−1}]) for a checked ``image_shape``, coarse to fine.
 
     Built in this order (G_0, D_0, G_1, D_1, ...): saved weights are matched by it. The
-    arguments are ``LAPGAN``'s, which holds the paper's defaults.
+    arguments are ``LAPGAN``'s, which holds the paper's defaults. ``coarse_network="conv"``
+    makes G_0 and D_0 the convolutional pair with ``g_filters``/``d_filters`` (``g_units`` and
+    ``d_units`` then unused).
     """
     shapes = [(s, s, image_shape[2]) for s in level_sizes(image_shape[0], levels)]
-    generators = [build_coarse_generator(shapes[0], coarse_latent_dim, g_units, num_classes)]
-    discriminators = [build_coarse_discriminator(shapes[0], d_units, dropout, num_classes)]
+    if coarse_network == "conv":
+        generators = [build_coarse_conv_generator(shapes[0], coarse_latent_dim, g_filters, num_classes)]
+        discriminators = [build_coarse_conv_discriminator(shapes[0], d_filters, dropout, num_classes, packing)]
+    else:
+        generators = [build_coarse_generator(shapes[0], coarse_latent_dim, g_units, num_classes)]
+        discriminators = [build_coarse_discriminator(shapes[0], d_units, dropout, num_classes, packing)]
     for k in range(1, levels):
         generators.append(build_residual_generator(shapes[k], g_filters, num_classes, k))
-        discriminators.append(build_residual_discriminator(shapes[k], d_filters, dropout, num_classes, k))
+        discriminators.append(build_residual_discriminator(shapes[k], d_filters, dropout, num_classes, k, packing))
     return generators, discriminators
+
+
+class LevelCondition(NamedTuple):
+    """What a level's D_k and G_k are conditioned on, besides their main input.
+
+    ``level``: k; ``coarse``: u(I_{k−1}) ``[b, s_k, s_k, c]`` (None at level 0); ``labels``:
+    ``[]`` or ``[one-hot labels [b, classes]]`` (CC-LAPGAN). The ``condition`` of a level's
+    view of a training step (``LAPGAN.phase_step``).
+    """
+
+    level: int
+    coarse: Tensor | None
+    labels: list
 
 
 def call_network(network: keras.Model, inputs: list[Tensor], training: bool) -> Tensor:
