@@ -1,7 +1,7 @@
 """AC-GAN (class-conditional DCGAN) on scikit-learn's bundled digits at 32x32, offline.
 
-Samples the digit asked for: generate(n, labels=[...]). About 10 minutes on 2 shared CPU
-cores (measured: BUILD_NOTES.md, "Class-conditional DCGAN (issue 23)").
+Samples the digit asked for: generate(n, labels=[...]). About 36 minutes on 2 CPU cores shared
+with other jobs (load 15-21; measured: BUILD_NOTES.md, "Class-conditional DCGAN (issue 23)").
     python -m ganzoo.train --config=configs/acgan_digits.py --workdir=/tmp/acgan
 Projection discriminator instead: --config.model.conditioning=projection
 """
