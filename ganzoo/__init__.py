@@ -14,7 +14,9 @@ imported, otherwise as soon as the import of Keras (or TensorFlow) finishes.
     ganzoo.layers      serializable Keras layers (Maxout, ...)
     ganzoo.metrics     FID/KID/precision-recall/IS/PSNR/SSIM/mode coverage, pluggable extractors
     ganzoo.callbacks   SampleGrid, ...
-    ganzoo.export      save_generator(model, path): SavedModel for TF Serving
+    ganzoo.export      save_generator(model, path): SavedModel for TF Serving; export_model(model, path,
+                       format="onnx" | "litert"): files checked in their own runtime
+    ganzoo.demo        python -m ganzoo.demo: a local web page on the presets (Gradio, offline)
     ganzoo.presets     trained models that ship inside ganzoo: load(name), available(), info(name);
                        also GAN.from_preset(name), e.g. ganzoo.models.DCGAN.from_preset("dcgan_digits")
     ganzoo.latent      latent-space helpers: interpolation, vector arithmetic
@@ -65,6 +67,7 @@ _SHORTCUTS = {
     "CycleGAN": "ganzoo.models",
     "GanzooError": "ganzoo.errors",
     "save_generator": "ganzoo.export",
+    "export_model": "ganzoo.export",
 }
 
 __all__ = list(_SUBMODULES) + list(_SHORTCUTS) + ["__version__"]

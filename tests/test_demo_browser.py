@@ -51,7 +51,7 @@ def demo_url(tmp_path_factory):
         )
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # TensorFlow and Gradio imports: ~10 s idle, minutes on a loaded machine
         while url not in log.read_text():
             assert server.poll() is None, f"the demo exited:\n{log.read_text()[-2000:]}"
             assert time.monotonic() < deadline, f"the demo did not start:\n{log.read_text()[-2000:]}"
@@ -70,7 +70,7 @@ def browser(tmp_path_factory):
     options.binary_location = CHROMIUM
     for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1200,1000", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+                 "--window-size=1200,1100", f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(60)
@@ -106,6 +106,7 @@ def open_tab(driver, label):
 def screenshot(driver, name, tmp_path):
     folder = pathlib.Path(os.environ.get("GANZOO_DEMO_SCREENSHOTS") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)
+    driver.execute_script("window.scrollTo(0, 0);")
     driver.save_screenshot(str(folder / f"demo_{name}.png"))
     assert (folder / f"demo_{name}.png").stat().st_size > 10_000
 

@@ -50,8 +50,9 @@ def _image(gr, elem_id: str, label: str):
 
 
 def build():
-    """The demo page: DCGAN / LAPGAN samples and latent walk, text to image, 4× super-resolution,
-    frontalization, CycleGAN digits and the 2-D mode-coverage scatter (tabs for the presets that ship)."""
+    """The demo page: DCGAN / LAPGAN samples and latent walk, AC-GAN digits by class, text to image,
+    4× super-resolution, frontalization, CycleGAN digits and the 2-D mode-coverage scatter (a tab
+    for each kind whose presets ship)."""
     gr = _import_gradio()
     with gr.Blocks(title="ganzoo demo", analytics_enabled=False) as page:
         gr.Markdown("# ganzoo\nGANs from papers, trained offline, running on this machine's CPU. "
@@ -75,6 +76,17 @@ def build():
                     walk = gr.Button("Walk", elem_id="walk")
                     walk_out = _image(gr, "walk-image", "Latent walk")
                     walk.click(_shown(gr, models.latent_walk), [preset, seed_a, seed_b, steps], walk_out)
+            class_presets = models.available(models.CLASS_PRESETS)
+            if class_presets:
+                with gr.Tab("Digits by class", elem_id="tab-classes"):
+                    class_preset = gr.Dropdown(class_presets, value=class_presets[0], label="Preset")
+                    with gr.Row():
+                        label = gr.Dropdown(["all"] + [str(k) for k in range(10)], value="all",
+                                            label="Class (all: one row per class, same noise)")
+                        class_seed = gr.Number(value=0, precision=0, label="Noise seed")
+                    draw_class = gr.Button("Draw", variant="primary", elem_id="draw-classes")
+                    class_out = _image(gr, "classes-image", "Samples (4× larger)")
+                    draw_class.click(_shown(gr, models.class_samples), [class_preset, label, class_seed], class_out)
             if models.available((models.TEXT_PRESET,)):
                 with gr.Tab("Text to image", elem_id="tab-text"):
                     caption = gr.Textbox(value="a large red circle at the top", label="Caption", elem_id="caption")

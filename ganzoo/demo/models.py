@@ -21,6 +21,7 @@ MAX_SAMPLES = 64
 SAMPLE_PRESETS = ("dcgan_digits", "lapgan_digits")
 SR_PRESETS = ("srgan_photos", "srresnet_photos")
 POINT_PRESETS = ("wgan_gp_grid25", "pacgan_grid25")
+CLASS_PRESETS = ("acgan_digits",)   # class-conditional: generate(labels=...)
 TEXT_PRESET = "text2image_shapes"
 FACE_PRESET = "frontalization_synthfaces"
 CYCLE_PRESET = "cyclegan_digits"
@@ -79,6 +80,21 @@ def _count(n: Any) -> int:
 def samples(preset: str, seed: Any = 0, n: Any = 16) -> np.ndarray:
     """A grid of ``n`` samples of an unconditional image preset (DCGAN, LAPGAN) at noise ``seed``."""
     return grid(load(preset).generate(_count(n), seed=int(seed)))
+
+
+def class_samples(preset: str, label: Any = "all", seed: Any = 0, n: Any = 16) -> np.ndarray:
+    """A grid of a class-conditional preset's samples: ``n`` of one class (``label`` 0, 1, ...), or
+    with ``"all"`` one row per class, each row the same noise."""
+    gan = load(preset)
+    classes = int(gan.num_classes)
+    if str(label) == "all":
+        z = np.random.default_rng(int(seed)).standard_normal((8, gan.latent_dim)).astype(np.float32)
+        z, labels = np.tile(z, (classes, 1)), np.repeat(np.arange(classes), 8)
+        return grid(gan.generate(len(z), z=z, labels=labels), columns=8)
+    if not 0 <= int(label) < classes:
+        raise GanzooError(f"ganzoo.demo: class {label} is not one of 0..{classes - 1} (or all).")
+    n = _count(n)
+    return grid(gan.generate(n, seed=int(seed), labels=np.full(n, int(label))))
 
 
 def latent_walk(preset: str, seed_a: Any = 0, seed_b: Any = 1, steps: Any = 8) -> np.ndarray:
@@ -192,6 +208,6 @@ def mode_coverage(preset: str, n: Any = 2500, seed: Any = 0) -> tuple[np.ndarray
 
 
 __all__ = [
-    "SCALE", "SR_MAX_SIDE", "load", "available", "samples", "latent_walk", "vocabulary", "text_to_image",
+    "SCALE", "SR_MAX_SIDE", "load", "available", "samples", "class_samples", "latent_walk", "vocabulary", "text_to_image",
     "super_resolve", "frontalize", "translate_digit", "mode_coverage", "grid", "grid_size", "enlarge",
 ]
