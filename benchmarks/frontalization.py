@@ -216,8 +216,14 @@ def main(argv):
     data = test_data(model, options)
     results = evaluate(model, data)
     print(f"{len(np.unique(data['identity']))} test identities, {len(data['yaw'])} test images; model {path}")
-    print("rank-1 by the run's own identity network (the one inside L_ip: the model trained against it)")
-    print(table(results))
+    if _PRESET.value:
+        # A preset ships G only: its identity network is untrained, so only PSNR / SSIM are its own.
+        results = {k: v for k, v in results.items() if k.startswith(("psnr", "ssim"))}
+        print("PSNR / SSIM per yaw (a preset ships G only: rank-1 with the run's identity network needs --workdir)")
+        print("\n".join(f"±{y:<3d}  {results[f'psnr_yaw{y}']:6.2f} dB  {results[f'ssim_yaw{y}']:.3f}" for y in BINS))
+    else:
+        print("rank-1 by the run's own identity network (the one inside L_ip: the model trained against it)")
+        print(table(results))
     if _JUDGES.value:
         results["judges"] = judge_all(model, data, options, _JUDGES.value, _RECOGNIZER_STEPS.value, _BOOTSTRAP.value)
         for judge, r in results["judges"].items():
