@@ -68,7 +68,8 @@ class PortableGraph:
         example_shapes: a concrete shape for each input without its batch dim, used by
             :func:`example_inputs` where the signature has ``None`` (image sizes).
         value_ranges: ``{input name: (low, high)}`` for uniform example inputs; inputs not
-            named here are standard normal (float) or ids in ``[0, high)`` (int).
+            named here are standard normal (float), one-hot rows (float ``labels [n, classes]``)
+            or ids in ``[0, high)`` (int).
         note: one line saying what the file leaves out, or ``""``.
         networks: the Keras networks ``function`` uses (their variables go into the file).
         litert_static: LiteRT gets ``example_shapes``' sizes in place of ``None`` dims (but the
@@ -224,6 +225,8 @@ def example_inputs(graph: PortableGraph, batch: int = 4, seed: int = 0) -> dict[
         low, high = graph.value_ranges.get(spec.name, (None, None))
         if spec.dtype.is_integer:
             inputs[spec.name] = rng.integers(0, max(1, int(high or 1)), size=shape).astype(spec.dtype.as_numpy_dtype)
+        elif spec.name == "labels" and len(shape) == 2:  # one-hot classes (ConditionalDCGAN's G)
+            inputs[spec.name] = np.eye(shape[1], dtype=np.float32)[rng.integers(0, shape[1], size=batch)]
         elif low is None:
             inputs[spec.name] = rng.standard_normal(shape).astype(np.float32)
         else:
