@@ -1,5 +1,8 @@
 """SRResNet at 4x on the bundled photos, the long recipe: 20,000 steps, meant to run for hours and resume.
 
+Measured on the shared 2-core machine under load average ~22: 4.7 s a step (100 steps in 7.9 min),
+so about 26 hours there; a quiet core is several times faster (not yet timed).
+
 For issue 26's +1.5 dB over bicubic on the held-out photos (astronaut, chelsea, coffee). Run it
 in the background with a workdir that survives the session; re-running the same command resumes
 from the last backup (every 100 steps), across sessions:
