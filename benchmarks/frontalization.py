@@ -65,6 +65,7 @@ _OUT = flags.DEFINE_string("out", None, "PNG grid path (default <workdir>/fronta
 _SEED = flags.DEFINE_integer("seed", 0, "Seed of the ablation runs.")
 _IDENTITIES = flags.DEFINE_integer("num_identities", 500, "synthfaces' identity count (configs/frontalization_synthfaces.py).")
 _VARIANTS = flags.DEFINE_integer("variants", 2, "synthfaces' lighting variants per identity (the same config).")
+_VERSION = flags.DEFINE_integer("version", 1, "synthfaces' renderer version (a run's config.json overrides it).")
 _JUDGES = flags.DEFINE_list("judges", ["all_pose", "pose_sensitive", "colour"],
                             "Independent judges: all_pose, pose_sensitive, colour; empty for none.")
 _RECOGNIZER_STEPS = flags.DEFINE_integer("recognizer_steps", 3000, "Training steps of each recognizer (batch 64).")
@@ -83,7 +84,7 @@ to_float = face_identity.to_float
 
 def data_options() -> dict[str, int]:
     """synthfaces' options: the run's config.json ``data`` section with --workdir, else the flags."""
-    options = {"num_identities": _IDENTITIES.value, "variants": _VARIANTS.value}
+    options = {"num_identities": _IDENTITIES.value, "variants": _VARIANTS.value, "version": _VERSION.value}
     path = os.path.join(_WORKDIR.value or "", "config.json")
     if _WORKDIR.value and os.path.exists(path):
         with open(path) as handle:
@@ -115,6 +116,8 @@ def recognizer(judge: str, image_size: int, options: dict[str, int], steps: int)
     """The ``judge``'s recognizer, trained on synthfaces' training identities (cached)."""
     root = os.environ.get("GANZOO_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "ganzoo")
     name = f"{judge}-{image_size}-{options['num_identities']}-{options['variants']}-{steps}.keras"
+    if options.get("version", 1) != 1:
+        name = f"v{options['version']}-{name}"
     path = os.path.join(root, "recognizers", name)
     if os.path.exists(path):
         return keras.models.load_model(path)

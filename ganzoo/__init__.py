@@ -89,16 +89,22 @@ class _RegisterAfterKeras(importlib.abc.MetaPathFinder):
     """Calls ``register_serializables`` when the outermost import of Keras or TensorFlow ends.
 
     TensorFlow imports Keras and Keras imports TensorFlow, so registering when the inner
-    one ends would run ganzoo's modules against a half-initialized TensorFlow.
+    one ends would run ganzoo's modules against a half-initialized TensorFlow. When Keras is
+    first imported by one of ganzoo's own modules (``import ganzoo.training`` as a program's
+    first import), registering then would import that half-initialized module again: the
+    registration waits until the outermost ganzoo module has finished.
     """
 
     WATCHED = ("keras", "tensorflow")
 
     def __init__(self) -> None:
-        self.depth = 0
+        self.depth = 0        # Keras / TensorFlow imports under way
+        self.own_depth = 0    # ganzoo.* imports under way
+        self.pending = False  # Keras has finished loading; registration not yet run
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname not in self.WATCHED:
+        watched = fullname in self.WATCHED
+        if not watched and not fullname.startswith("ganzoo."):
             return None
         for finder in sys.meta_path:
             if finder is self or not hasattr(finder, "find_spec"):
@@ -120,12 +126,20 @@ class _RegisterAfterKeras(importlib.abc.MetaPathFinder):
                 return loader.create_module(spec)
 
             def exec_module(self, module):
-                hook.depth += 1
+                if watched:
+                    hook.depth += 1
+                else:
+                    hook.own_depth += 1
                 try:
                     loader.exec_module(module)
                 finally:
-                    hook.depth -= 1
-                if hook.depth == 0 and _KERAS_HOOK in sys.meta_path:
+                    if watched:
+                        hook.depth -= 1
+                    else:
+                        hook.own_depth -= 1
+                if watched and hook.depth == 0:
+                    hook.pending = True
+                if hook.pending and hook.depth == 0 and hook.own_depth == 0 and _KERAS_HOOK in sys.meta_path:
                     register_serializables()
 
         spec.loader = Loader()
