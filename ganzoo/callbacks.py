@@ -483,6 +483,8 @@ class BestCheckpoint(Evaluate):
         restore: load the best weights at the end of ``fit``.
         seed: noise seed.
         log_dir: optional TensorBoard directory (``eval/<monitor>``, ``eval/best_<monitor>``).
+        reference: which real images ``real`` are (``{"source", "split", "count"}``), recorded
+            in the summary's ``protocol`` (``ganzoo.metrics.protocol``).
     """
 
     WEIGHTS = "best.weights.h5"
@@ -491,7 +493,7 @@ class BestCheckpoint(Evaluate):
 
     def __init__(self, real, extractor, monitor: str = "fid", every_n_epochs: int = 1, num_samples: int = 1000,
                  patience: int = 0, min_delta: float = 0.0, directory: str | None = None, restore: bool = True,
-                 seed: int = 0, log_dir: str | None = None):
+                 seed: int = 0, log_dir: str | None = None, reference: dict | None = None):
         if monitor not in self.MONITORS:
             raise GanzooError(f"ganzoo.callbacks: BestCheckpoint monitor='{monitor}'; choose one of "
                               f"{', '.join(self.MONITORS)} (lower is better).")
@@ -500,6 +502,7 @@ class BestCheckpoint(Evaluate):
         super().__init__(real, extractor, every_n_epochs=every_n_epochs, num_samples=num_samples,
                          metrics=(monitor,), seed=seed, log_dir=log_dir)
         self.monitor = monitor
+        self.reference = dict(reference) if reference else None
         self.patience = int(patience)
         self.min_delta = float(min_delta)
         self.directory = directory
@@ -569,11 +572,15 @@ class BestCheckpoint(Evaluate):
                      self.best_epoch)
 
     def summary(self) -> dict:
-        """The curve, the best point and what was done, for ``metrics.json``."""
+        """The curve, the best point, what was done and the evaluation protocol, for ``metrics.json``."""
+        from ganzoo.metrics.protocol import protocol_record
+
         return {"monitor": self.monitor, "extractor": getattr(self.extractor, "name", str(self.extractor)),
                 "every_epochs": self.every, "num_samples": self.num_samples, "curve": self.curve,
                 "best": {"epoch": self.best_epoch, self.monitor: self.best}, "restored": self.restored,
-                "stopped_early_after_epoch": self.stopped_epoch}
+                "stopped_early_after_epoch": self.stopped_epoch,
+                "protocol": protocol_record(self.extractor, n_real=len(self.real), n_fake=self.num_samples,
+                                            reference=self.reference)}
 
 
 class StopOnNonFinite(keras.callbacks.Callback):

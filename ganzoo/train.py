@@ -411,16 +411,19 @@ def best_checkpoint(config: dict[str, Any], directory: str, log_dir: str):
     keys = ("image_size", "channels", "data_dir", "test_fraction", "split_seed")
     options = {k: options[k] for k in keys if options.get(k) not in (None, "")}
     count = int(train_cfg["eval_samples"])
+    split = "test"
     try:
         real = data_lib.load(name, split="test", batch_size=count, shuffle=False, drop_remainder=False, **options)
         real = next(iter(real)).numpy()
     except (GanzooError, ValueError, tf.errors.OpError, StopIteration):
         logging.warning("ganzoo.train: %s has no test split; train.eval_metric compares with training images.", name)
         real = next(iter(data_lib.load(name, split="train", batch_size=count, seed=config["seed"], **options))).numpy()
+        split = "train"
     return callbacks_lib.BestCheckpoint(
         real, make_extractor(kind, name, options), monitor=monitor, every_n_epochs=train_cfg["eval_every"],
         num_samples=count, patience=train_cfg["early_stop_patience"], directory=directory,
         restore=bool(train_cfg["keep_best"]), seed=config["seed"], log_dir=log_dir,
+        reference={"source": name, "split": split, "count": len(real)},
     )
 
 

@@ -130,5 +130,9 @@ def test_train_script_keeps_the_best_evaluation_and_records_its_curve(tmp_path, 
     assert evaluation["best"] == {"epoch": int(np.argmin(curve)) + 1, "kid": min(curve)}
     assert metrics["weights"].startswith(f"best: kid {min(curve):.4g} at epoch")
     assert json.load(open(tmp_path / "metrics.json"))["evaluation"] == json.loads(json.dumps(evaluation))
+    # The protocol the curve was measured under (issue 25): the held-out split, the counts, the network.
+    protocol = evaluation["protocol"]
+    assert protocol["reference"] == {"source": config.data.name, "split": "test", "count": 32}
+    assert (protocol["n_real"], protocol["n_fake"], protocol["extractor"]) == (32, 32, "identity")
     assert os.path.exists(tmp_path / "checkpoints" / "best" / "best.weights.h5")
     assert os.listdir(tmp_path / "logs" / "eval")
