@@ -2,8 +2,8 @@
 
 configs/frontalization_synthfaces.py with ``data.version = 2`` (issue 27): identities differ in
 head shape, eyes, nose, mouth, ears and hairline within a narrow tone range, and each lighting
-variant has its own light and camera colour (ganzoo/data/synthfaces.py). Not trained yet: the
-budget and step time are assumed to be those of the version-1 config (the render is similar).
+variant has its own light and camera colour (ganzoo/data/synthfaces.py). Not trained yet: about
+45 minutes on 2 CPU cores assumed, the version-1 config's budget (the render is similar).
     python -m ganzoo.train --config=configs/frontalization_synthfaces_v2.py --workdir=/tmp/tpgan_v2
 """
 

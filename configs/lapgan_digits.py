@@ -1,7 +1,8 @@
 """LAPGAN on scikit-learn's bundled digits at 32x32 (8 -> 16 -> 32), offline.
 
-Issue 29's run: conv G_0/D_0, G weight averaging, 40 epochs: 1,463 s on 2 cores shared with
-about 9 other jobs (not timed idle; the 80-epoch MLP config took 447 s idle). See BUILD_NOTES.md.
+Issue 29's run: conv G_0/D_0, G weight averaging, 40 epochs: about 4 minutes on 2 idle cores
+(estimated from the 80-epoch MLP config's 447 s idle; measured 1,463 s on cores shared with about
+9 other jobs). See BUILD_NOTES.md.
     python -m ganzoo.train --config=configs/lapgan_digits.py --workdir=/tmp/lap
 Class-conditional (CC-LAPGAN): add --config.model.num_classes=10 --config.data.with_labels=True
 --config.model.coarse_network=mlp (with the conv base, 20 epochs drew only 13.1% as asked).
