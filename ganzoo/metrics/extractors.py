@@ -36,7 +36,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ganzoo.errors import GanzooError
-from ganzoo.metrics.resize import check_images as _check_images
+from ganzoo.metrics.resize import check_images
 
 INCEPTION_WEIGHTS_ENV = "GANZOO_INCEPTION_WEIGHTS"
 INCEPTION_WEIGHTS_FILE = "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5"
@@ -142,9 +142,9 @@ class KerasFeatureExtractor(FeatureExtractor):
 
         x = np.asarray(images, np.float32)
         if self.check_range:
-            _check_images(x, self.name)
+            check_images(x, self.name)
         elif x.ndim != 4:
-            _check_images(x, self.name)
+            check_images(x, self.name)
         h, w, c = self.input_shape
         if c is not None and x.shape[-1] != c:
             if x.shape[-1] == 1 and c == 3:
@@ -315,7 +315,7 @@ def domain_classifier(
     x = np.asarray(images, np.float32)
     if x.ndim == 3:
         x = x[..., None]
-    _check_images(x, f"domain_classifier/{name}")
+    check_images(x, f"domain_classifier/{name}")
     y = np.asarray(labels)
     if y.ndim != 1 or y.shape[0] != x.shape[0] or not np.issubdtype(y.dtype, np.integer):
         raise GanzooError(
