@@ -164,6 +164,8 @@ def as_fit_reads(model, dataset):
     from ganzoo.models import TextToImageGAN
 
     if isinstance(model, TextToImageGAN):
+        if not model.preprocessor.ready:  # a words model builds its vocabulary first, as its fit does
+            model.preprocessor.adapt(dataset)
         return model.preprocessor.map(dataset)
     return dataset
 

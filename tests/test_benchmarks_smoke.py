@@ -1,4 +1,4 @@
-"""benchmarks/train_throughput.py end to end at tiny settings: its table, its JSON line, its error rows."""
+"""benchmarks/train_throughput.py at tiny settings: its table, its JSON line, its error rows, its inputs."""
 
 import json
 import os
@@ -49,3 +49,22 @@ def test_train_throughput_reports_a_failing_model_as_an_error_row_and_finishes()
     lines, summary = run_throughput("--models=dcgan28", "--steps=1", "--warmup=1", "--rounds=1", "--timeout=1")
     assert summary["models"]["dcgan28"] == {"label": "DCGAN-28", "error": "timed out after 1 s"}
     assert "| DCGAN-28 | error: timed out after 1 s |" in "\n".join(lines)
+
+
+def test_train_throughput_gives_text_to_image_token_ids_before_its_first_fit(monkeypatch):
+    """The t2i64 row errored (no vocabulary yet): the benchmark maps captions as fit does, adapting first."""
+    from repo_files import load_file
+
+    from ganzoo import data as data_lib
+    from ganzoo import train as train_lib
+
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))  # it imports networks.py from beside it
+    module = load_file("benchmarks/train_throughput.py")
+    config = module.load_config(module.MODELS["t2i64"])
+    config["data"]["image_size"] = 16
+    options = dict(config["data"])
+    dataset = data_lib.load(options.pop("name"), batch_size=4, seed=0, repeat=True, **options)
+    model = train_lib.build(config, dataset.element_spec)
+    assert not model.preprocessor.ready
+    images, *captions = next(iter(module.as_fit_reads(model, dataset)))
+    assert images.shape[0] == 4 and captions and all(c.dtype.is_integer for c in captions)
