@@ -280,7 +280,7 @@ def main() -> None:
     _preload(copy)
     start = time.time()
     baseline = {}
-    survivors, killed = [], 0
+    survivors, killed, timed_out = [], 0, []
     for i, (name, path, old, new, tests, line) in enumerate(cases, 1):
         tests = args.tests or tests
         key = tuple(tests)
@@ -297,12 +297,19 @@ def main() -> None:
         killed += status != "survived"
         if status == "survived":
             survivors.append(name)
+        elif status == "timeout":  # counted as killed (a mutant may loop forever), listed to re-run
+            timed_out.append(name)
         print(f"{i:3d}/{len(cases)} {status:8s} {seconds:5.1f}s  {name}  {failed}", flush=True)
     print("\nSurvivors:" if survivors else "\nNo survivors.")
     for name in survivors:
         print(f"  {name}")
+    if timed_out:
+        print(f"Timed out (counted as killed; re-run them alone with a longer --timeout to tell a "
+              f"hanging mutant from a slow machine):")
+        for name in timed_out:
+            print(f"  {name}")
     print(json.dumps({"mutants": len(cases), "killed": killed, "survivors": len(survivors),
-                      "seconds": round(time.time() - start, 1)}))
+                      "timed_out": len(timed_out), "seconds": round(time.time() - start, 1)}))
 
 
 if __name__ == "__main__":
