@@ -54,7 +54,10 @@ _SEEDS = flags.DEFINE_list("seeds", ["0", "1", "2"], "Training seeds (weights, n
 _STEPS = flags.DEFINE_integer("steps", 2000, "Training steps of every run (the same budget for all).")
 _BATCH = flags.DEFINE_integer("batch_size", 64, "Global batch.")
 _SIZE = flags.DEFINE_integer("image_size", 16, "Image side (the digits are 8x8 originals).")
-_FILTERS = flags.DEFINE_integer("filters", 32, "DCGAN's g_filters = d_filters.")
+_FILTERS = flags.DEFINE_integer("filters", 32, "DCGAN's g_filters (and d_filters unless --d_filters).")
+_D_FILTERS = flags.DEFINE_integer("d_filters", 0, "D's filters (0: --filters); larger lets D memorise the subset.")
+_EVAL_EVERY = flags.DEFINE_integer("eval_every", 0, "Also judge every N steps along each run (0: only at the "
+                                   "end); the curves show when the unaugmented run degrades.")
 _SAMPLES = flags.DEFINE_integer("samples", 1000, "Generated samples judged per run.")
 _ADA_KIMG = flags.DEFINE_float("ada_kimg", 10.0, "ADA's speed: thousands of images for p to go 0 -> 1 "
                                "(paper 500 for runs of 25M images; this budget sees ~128k).")
@@ -72,11 +75,34 @@ def subset(name: str, images: np.ndarray, labels: np.ndarray) -> tuple[np.ndarra
     return images[index], labels[index]
 
 
-def train(images: np.ndarray, method: str, seed: int) -> tuple[DCGAN, float]:
-    """A DCGAN trained for ``--steps`` on ``images`` with ``method``; returns it and the seconds taken."""
+class Curve(keras.callbacks.Callback):
+    """Judges the generator every ``--eval_every`` steps (one Keras epoch) with ``judge_samples``."""
+
+    def __init__(self, judge_samples, every: int, label: str) -> None:
+        super().__init__()
+        self.judge_samples, self.every, self.label, self.points = judge_samples, every, label, []
+
+    def on_epoch_end(self, epoch, logs=None):
+        row = self.judge_samples(self.model)
+        point = {"step": (epoch + 1) * self.every, "fcd": row["fcd"], "kid_x1000": row["kid_x1000"],
+                 "classes_present": row["classes_present"]}
+        if hasattr(self.model, "ada_p"):
+            point["ada_p"] = float(self.model.ada_p.value)
+        self.points.append(point)
+        print(f"  curve {self.label} step {point['step']:6d}: FCD {point['fcd']:7.2f}  KID×1000 "
+              f"{point['kid_x1000']:7.1f}  classes {point['classes_present']:2d}"
+              + (f"  p {point['ada_p']:.3f}" if "ada_p" in point else ""), flush=True)
+
+
+def train(images: np.ndarray, method: str, seed: int, curve: Curve | None = None) -> tuple[DCGAN, float]:
+    """A DCGAN trained for ``--steps`` on ``images`` with ``method``; returns it and the seconds taken.
+
+    With ``curve``, the steps run as ``--steps / --eval_every`` Keras epochs of ``--eval_every``
+    steps on one data iterator, judged after each (the judging time is inside the seconds).
+    """
     keras.utils.set_random_seed(seed)
     model = DCGAN(image_shape=images.shape[1:], latent_dim=100, g_filters=_FILTERS.value,
-                  d_filters=_FILTERS.value, seed=seed)
+                  d_filters=_D_FILTERS.value or _FILTERS.value, seed=seed)
     if method == "none":
         model.compile()
     elif method == "diffaugment":
@@ -89,7 +115,11 @@ def train(images: np.ndarray, method: str, seed: int) -> tuple[DCGAN, float]:
     dataset = (tf.data.Dataset.from_tensor_slices(images).shuffle(len(images), seed=seed).repeat()
                .batch(_BATCH.value, drop_remainder=True).prefetch(2))
     start = time.perf_counter()
-    model.fit(dataset, steps_per_epoch=_STEPS.value, epochs=1, verbose=0)
+    if curve is None:
+        model.fit(dataset, steps_per_epoch=_STEPS.value, epochs=1, verbose=0)
+    else:
+        model.fit(dataset, steps_per_epoch=curve.every, epochs=_STEPS.value // curve.every, verbose=0,
+                  callbacks=[curve])
     return model, time.perf_counter() - start
 
 
@@ -115,6 +145,9 @@ def mean_std(values: list[float]) -> tuple[float, float]:
 def main(argv: list[str]) -> None:
     del argv
     size = _SIZE.value
+    if _EVAL_EVERY.value < 0 or (_EVAL_EVERY.value and _STEPS.value % _EVAL_EVERY.value):
+        raise SystemExit(f"small_data: --eval_every={_EVAL_EVERY.value} must be 0 or divide --steps="
+                         f"{_STEPS.value}; e.g. --steps=10000 --eval_every=1000.")
     train_x, train_y = digits.arrays("train", size, 1)
     test_x, _ = digits.arrays("test", size, 1)
     extractor = metrics.domain_classifier(train_x, train_y, name="digits")
@@ -132,9 +165,16 @@ def main(argv: list[str]) -> None:
                                                                  classifier)
         for method in _METHODS.value:
             for seed in (int(s) for s in _SEEDS.value):
-                model, seconds = train(images, method, seed)
-                row = judge(model.generate(_SAMPLES.value, seed=1000 + seed), held_out_stats, test_x, extractor,
-                            classifier)
+                def judge_samples(model, seed=seed):
+                    return judge(model.generate(_SAMPLES.value, seed=1000 + seed), held_out_stats, test_x,
+                                 extractor, classifier)
+
+                curve = (Curve(judge_samples, _EVAL_EVERY.value, f"{name} {method} seed {seed}")
+                         if _EVAL_EVERY.value else None)
+                model, seconds = train(images, method, seed, curve)
+                row = judge_samples(model)
+                if curve is not None:
+                    row["curve"] = curve.points
                 row.update(subset=name, images=len(images), method=method, seed=seed, seconds=round(seconds, 1),
                            ada_p=float(model.ada_p.value) if hasattr(model, "ada_p") else None)
                 runs.append(row)
@@ -177,7 +217,8 @@ def main(argv: list[str]) -> None:
             print(f"target, 10% subset, {method}: FCD ratio to none {ratio:.3f} (<= 0.5), classes present "
                   f"{cell['classes_present_min']} (10): {'met' if targets[method]['met'] else 'NOT met'}")
     print(json.dumps({"steps": _STEPS.value, "batch_size": _BATCH.value, "image_size": size,
-                      "filters": _FILTERS.value, "samples": _SAMPLES.value, "ada_kimg": _ADA_KIMG.value,
+                      "filters": _FILTERS.value, "d_filters": _D_FILTERS.value or _FILTERS.value,
+                      "eval_every": _EVAL_EVERY.value, "samples": _SAMPLES.value, "ada_kimg": _ADA_KIMG.value,
                       "policy": _POLICY.value, "extractor": extractor.name, "classifier_accuracy": accuracy,
                       "anchors": anchors, "table": table, "targets": targets, "runs": runs}))
 
