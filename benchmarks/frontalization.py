@@ -76,7 +76,7 @@ JUDGES = {"all_pose": None, "pose_sensitive": 15, "colour": None}  # judge -> ma
 BINS = face_identity.YAW_BINS
 ABLATION = ("all", "l_pixel", "l_sym", "l_adv", "l_ip", "l_tv")
 _WEIGHT_ARG = {"l_pixel": "pixel_weight", "l_sym": "sym_weight", "l_adv": "adv_weight",
-               "l_ip": "ip_weight", "l_tv": "tv_weight"}
+               "l_ip": "ip_weight", "l_tv": "tv_weight", "l_colour": "colour_weight"}
 
 
 to_float = face_identity.to_float

@@ -18,4 +18,10 @@ def get_config():
     spec.loader.exec_module(version_1)
     config = version_1.get_config()
     config.data.version = 2                     # synthfaces' renderer: geometry, varied light and camera
+    # L_ip's network sees every yaw of the training identities (version 1's saw |yaw| <= 30°), so
+    # it can tell identities apart in the profiles the generator starts from.
+    config.model.identity_max_yaw = 90.0
+    # ganzoo's colour-statistics term (per-channel mean and spread to the truth's): version 1's
+    # outputs came out darker; here light and camera vary within an identity (issue 27).
+    config.model.colour_weight = 1.0
     return config

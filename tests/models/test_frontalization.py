@@ -17,7 +17,7 @@ SIZE = 32
 TINY = dict(image_shape=(SIZE, SIZE, 3), num_identities=4, g_filters=4, local_filters=4, d_filters=4,
             bottleneck=8, identity_filters=4, identity_steps=2)
 WEIGHT_ARG = {"l_pixel": "pixel_weight", "l_sym": "sym_weight", "l_adv": "adv_weight",
-              "l_ip": "ip_weight", "l_tv": "tv_weight"}
+              "l_ip": "ip_weight", "l_tv": "tv_weight", "l_colour": "colour_weight"}
 
 
 def batch(n=4, seed=0, landmarks=None):
@@ -68,6 +68,18 @@ def test_identity_loss_sums_mean_l1_of_each_feature_layer():
     np.testing.assert_allclose(fl.identity_preserving_loss(a, b).numpy(), [3.0, 3.0])
 
 
+def test_colour_statistics_loss_sees_a_tint_but_not_the_layout():
+    image = np.random.default_rng(0).uniform(-1, 1, (2, 8, 8, 3)).astype("float32")
+    shuffled = image.reshape(2, 64, 3)[:, np.random.default_rng(1).permutation(64)].reshape(image.shape)
+    np.testing.assert_allclose(fl.colour_statistics_loss(shuffled, image).numpy(), 0.0, atol=1e-5)
+    darker = image.copy()
+    darker[..., 0] -= 0.3  # red 0.3 lower, same spread: (0.3 + 0 + 0) / 3 channels
+    np.testing.assert_allclose(fl.colour_statistics_loss(darker, image).numpy(), [0.1, 0.1], atol=1e-5)
+    flat = np.full_like(image, 0.0)  # the truth's mean is ~0 here; its spread is lost entirely
+    np.testing.assert_allclose(fl.colour_statistics_loss(flat, image).numpy(),
+                               np.mean(np.abs(image.mean(axis=(1, 2))) + image.std(axis=(1, 2)), axis=1), atol=2e-4)
+
+
 # ------------------------------------------------------------ generator parts
 
 def test_landmark_patch_crops_the_pixels_around_the_landmark():
@@ -116,7 +128,7 @@ def test_generator_objective_returns_the_five_terms_with_the_papers_weights():
     terms = model.generator_objective(training.Step(model, real, condition, training=True))
     assert tuple(terms) == LOSS_NAMES == generator_phase(model).terms
     assert {name: term.weight for name, term in terms.items()} == {
-        "l_pixel": 1.0, "l_sym": 0.3, "l_adv": 1e-3, "l_ip": 3e-3, "l_tv": 1e-4}
+        "l_pixel": 1.0, "l_sym": 0.3, "l_adv": 1e-3, "l_ip": 3e-3, "l_tv": 1e-4, "l_colour": 0.0}
     assert all(isinstance(t, training.Term) and t.value.shape == (4,) for t in terms.values())
     # The pixel term is L1 to the truth over the decoder's three scales.
     outputs = model.generator([condition["images"], condition["landmarks"]])
@@ -128,6 +140,7 @@ def test_each_loss_term_changes_the_generator_update():
     model = FrontalizationGAN(**TINY)
     model.compile()
     data = tensors(batch())
+    model.loss_weights_by_name = {**model.loss_weights_by_name, "l_colour": 1.0}  # off by default
     full = generator_update(model, data)
     for a, b in zip(full, generator_update(model, data)):  # the comparison is deterministic
         np.testing.assert_array_equal(a, b)

@@ -6,7 +6,8 @@ Pure functions on NHWC float tensors; each returns a **per-example** loss ``[bat
 which the model returns as a ``ganzoo.training.Term`` (the generic step averages it over the
 global batch). The synthesis loss is
 L_syn = L_pixel + λ1 L_sym + λ2 L_adv + λ3 L_ip + λ4 L_tv (λ1 0.3, λ2 1e-3, λ3 3e-3, λ4 1e-4);
-L_adv is a ``ganzoo.losses`` generator loss.
+L_adv is a ``ganzoo.losses`` generator loss. ``colour_statistics_loss`` is ganzoo's addition
+(issue 27), not the paper's: it holds the output's per-channel colour mean and spread to the truth's.
 """
 
 from __future__ import annotations
@@ -73,6 +74,25 @@ def identity_preserving_loss(fake_features: Sequence[Tensor], real_features: Seq
         for f, r in zip(fake_features, real_features)
     ]
     return tf.add_n(terms)
+
+
+def colour_statistics_loss(images: Tensor, target: Tensor) -> Tensor:
+    """Colour statistics of the output against the truth (ganzoo's addition, issue 27; not in TP-GAN):
+
+        L_colour = 1/C Σ_c |μ_c(Î) − μ_c(I^gt)| + |σ_c(Î) − σ_c(I^gt)|
+
+    with μ_c, σ_c the mean and standard deviation of channel c over the image's pixels. Zero when
+    the output has the truth's colour balance and contrast, whatever its layout; a per-pixel L1
+    averages a global tint or darkening with everything else, this term sees it alone.
+
+    Args:
+        images: the output ``[batch, H, W, C]``; target: the truth, same shape. Returns ``[batch]``.
+    """
+    images, target = tf.cast(images, tf.float32), tf.cast(target, tf.float32)
+    mean_i, var_i = tf.nn.moments(images, axes=[1, 2])
+    mean_t, var_t = tf.nn.moments(target, axes=[1, 2])
+    spread = tf.abs(tf.sqrt(var_i + 1e-8) - tf.sqrt(var_t + 1e-8))
+    return tf.reduce_mean(tf.abs(mean_i - mean_t) + spread, axis=1)
 
 
 def total_variation_loss(images: Tensor) -> Tensor:

@@ -1,7 +1,8 @@
 """FrontalizationGAN: TP-GAN's objective on ganzoo's phases (Huang et al. 2017, arXiv 1704.04086).
 
 D's phase is the base GAN's (true frontals against G's). G's phase returns the five terms of
-L_syn = L_pixel + λ1 L_sym + λ2 L_adv + λ3 L_ip + λ4 L_tv as weighted ``Term`` s; the generic
+L_syn = L_pixel + λ1 L_sym + λ2 L_adv + λ3 L_ip + λ4 L_tv, and ganzoo's colour-statistics term
+``l_colour`` (weight 0 unless set; issue 27), as weighted ``Term`` s; the generic
 step sums, averages and logs them. The identity network that L_ip reads is trained once before
 the first GAN step (``train_identity_network``, run by ``fit``) or loaded, then frozen.
 """
@@ -27,7 +28,7 @@ from ganzoo.training import Phase, Term
 Tensor = tf.Tensor
 
 # G's terms, in the order of L_syn; each is logged weighted, as the generic step adds it.
-LOSS_NAMES = ("l_pixel", "l_sym", "l_adv", "l_ip", "l_tv")
+LOSS_NAMES = ("l_pixel", "l_sym", "l_adv", "l_ip", "l_tv", "l_colour")
 # Arguments of models saved before issue 21, when generate() frontalized dataset faces.
 _RETIRED = ("preview_data", "preview_options")
 
@@ -61,6 +62,8 @@ class FrontalizationGAN(GAN):
         pixel_weight, sym_weight, adv_weight, ip_weight, tv_weight: the weights of L_pixel,
             L_sym (λ1 0.3), L_adv (λ2 1e-3), L_ip (λ3 3e-3), L_tv (λ4 1e-4), the paper's; 0
             switches a term off.
+        colour_weight: weight of ``losses.colour_statistics_loss`` (ganzoo's addition, issue 27:
+            per-channel mean and spread of the output held to the truth's); default 0 (the paper).
         identity_filters: width of the identity network.
         identity_weights: a local ``.weights.h5``/``.keras`` file for the identity network;
             None trains it inside ``fit`` before the first GAN step.
@@ -90,6 +93,7 @@ class FrontalizationGAN(GAN):
         adv_weight: float = 1e-3,
         ip_weight: float = 3e-3,
         tv_weight: float = 1e-4,
+        colour_weight: float = 0.0,
         identity_filters: int = 16,
         identity_weights: str | None = None,
         identity_steps: int = 1500,
@@ -101,7 +105,7 @@ class FrontalizationGAN(GAN):
     ) -> None:
         image_shape = networks.check_image_shape(image_shape)
         template = networks.check_template(template)
-        weights = dict(zip(LOSS_NAMES, (pixel_weight, sym_weight, adv_weight, ip_weight, tv_weight)))
+        weights = dict(zip(LOSS_NAMES, (pixel_weight, sym_weight, adv_weight, ip_weight, tv_weight, colour_weight)))
         for name, value in weights.items():
             if not float(value) >= 0.0:
                 raise GanzooError(f"ganzoo: the weight of {name} is {value}; loss weights must be >= 0 (0 turns a term off).")
@@ -170,12 +174,12 @@ class FrontalizationGAN(GAN):
     # ------------------------------------------------------------------ phases
 
     def phases(self) -> list[Phase]:
-        """The base's D phase, then G's phase with L_syn's five terms."""
+        """The base's D phase, then G's phase with L_syn's five terms and ``l_colour``."""
         d, g = super().phases()
         return [d, Phase(g.name, g.networks, g.optimizer, "generator_objective", terms=LOSS_NAMES)]
 
     def generator_objective(self, step: training.Step) -> dict[str, Any]:
-        """L_syn's five per-example terms, weighted (Huang et al. 2017, Eq. 8).
+        """L_syn's five per-example terms (Huang et al. 2017, Eq. 8) and ``l_colour``, weighted.
 
         The pixel loss needs every decoder scale, so G runs here even when the D phase shared
         its full-size output (``compile(reuse_fakes=True)`` saves nothing for this model).
@@ -194,6 +198,7 @@ class FrontalizationGAN(GAN):
             "l_adv": self.loss_fn.generator(fake_out, tf.stop_gradient(real_out)),
             "l_ip": losses.identity_preserving_loss(fake_features, real_features),
             "l_tv": losses.total_variation_loss(fake),
+            "l_colour": losses.colour_statistics_loss(fake, step.real),
         }
         return {name: Term(value, self.loss_weights_by_name[name]) for name, value in values.items()}
 
@@ -378,6 +383,7 @@ class FrontalizationGAN(GAN):
             "adv_weight": w["l_adv"],
             "ip_weight": w["l_ip"],
             "tv_weight": w["l_tv"],
+            "colour_weight": w["l_colour"],
             "identity_filters": self.identity_filters,
             "identity_weights": self.identity_weights,
             "identity_steps": self.identity_steps,
