@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -33,6 +34,10 @@ _STEPS = flags.DEFINE_integer("steps", 40, "Timed steps per fit (after one warm-
 _SPE = flags.DEFINE_integer("steps_per_execution", 10, "Steps per execution, the same for every row.")
 _BATCH = flags.DEFINE_integer("batch_per_replica", 64, "Batch per replica (global batch = this x replicas).")
 _ROUNDS = flags.DEFINE_integer("rounds", 3, "Timed fits per configuration; the median is reported.")
+_REPEATS = flags.DEFINE_integer("repeats", 2, "Processes per float32 row, alternating 1 and 2 replicas; "
+                                "the median over them is reported.")
+_REFERENCE = flags.DEFINE_boolean("reference", True, "Also time a plain Keras classifier (DCGAN-32's D "
+                                  "layers) on 1 and 2 replicas: the strategy's own overhead, outside ganzoo.")
 _POLICIES = flags.DEFINE_list("policies", None, "Precision policies on one replica (default: what the "
                               "device runs natively, see the module docstring).")
 
@@ -42,8 +47,8 @@ SCRIPT = textwrap.dedent(
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
     os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
     import tensorflow as tf, keras
-    replicas, policy, steps, spe, per_replica, rounds = sys.argv[1], sys.argv[2], *map(int, sys.argv[3:])
-    replicas = int(replicas)
+    model_name, replicas, policy = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    steps, spe, per_replica, rounds = map(int, sys.argv[4:])
     if replicas > 1 and not tf.config.list_physical_devices("GPU"):
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * replicas)
@@ -54,18 +59,40 @@ SCRIPT = textwrap.dedent(
     batch = per_replica * strategy.num_replicas_in_sync
     keras.config.set_dtype_policy(policy)
     with strategy.scope():
-        gan = DCGAN(image_shape=(32, 32, 1), latent_dim=100)
-        gan.compile(steps_per_execution=spe)
+        if model_name == "dcgan":
+            model = DCGAN(image_shape=(32, 32, 1), latent_dim=100)
+            model.compile(steps_per_execution=spe)
+        else:  # plain Keras: DCGAN-32's discriminator as a 10-class digit classifier
+            layers = keras.layers
+            model = keras.Sequential([keras.Input((32, 32, 1))] + [
+                layer for filters in (64, 128, 256) for layer in (
+                    layers.Conv2D(filters, 4, 2, padding="same"), layers.BatchNormalization(),
+                    layers.LeakyReLU(0.2))] + [layers.Flatten(), layers.Dense(10)])
+            spe = 1  # Keras' own multi-step function fails under MirroredStrategy (keras#19246)
+            model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     keras.config.set_dtype_policy("float32")
-    dataset = data.load("digits", batch_size=batch, repeat=True)
-    gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds = []
+    dataset = data.load("digits", batch_size=batch, repeat=True, with_labels=model_name != "dcgan")
+
+    class Ends(keras.callbacks.Callback):  # Keras calls it once per execution (every spe steps)
+        def __init__(self):
+            super().__init__()
+            self.ends = []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.ends.append(time.perf_counter())
+
+    model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+    seconds, per_step = [], []
     for _ in range(rounds):
+        ends = Ends()
         start = time.perf_counter()
-        gan.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+        model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[ends])
         seconds.append(time.perf_counter() - start)
-    print(json.dumps({"replicas": strategy.num_replicas_in_sync, "policy": policy, "global_batch": batch,
+        per_step += [(b - a) / spe for a, b in zip(ends.ends, ends.ends[1:])]
+    print(json.dumps({"model": model_name, "replicas": strategy.num_replicas_in_sync, "policy": policy,
+                      "global_batch": batch, "steps_per_execution": spe,
                       "examples_per_s": round(steps * batch / statistics.median(seconds), 1),
+                      "steady_examples_per_s": round(batch / statistics.median(per_step), 1),
                       "rounds_s": [round(s, 2) for s in seconds]}))
     """
 )
@@ -89,32 +116,55 @@ def default_policies() -> list[str]:
     return policies
 
 
-def run(replicas: int, policy: str) -> dict:
-    args = [replicas, policy, _STEPS.value, _SPE.value, _BATCH.value, _ROUNDS.value]
+def run(model: str, replicas: int, policy: str) -> dict:
+    args = [model, replicas, policy, _STEPS.value, _SPE.value, _BATCH.value, _ROUNDS.value]
     result = subprocess.run([sys.executable, "-c", SCRIPT, *map(str, args)], capture_output=True, text=True,
                             env=dict(os.environ))
     if result.returncode != 0:
         lines = result.stderr.strip().splitlines() or ["no output"]
-        return {"replicas": replicas, "policy": policy, "error": lines[-1]}
+        return {"model": model, "replicas": replicas, "policy": policy, "error": lines[-1]}
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def overhead(rows: list[dict], model: str, key: str) -> float | None:
+    """1 - (median over repeats of 2 replicas' rate) / (the same for 1 replica), float32 rows of ``model``."""
+    def rate(replicas):
+        values = [r[key] for r in rows if r.get("model") == model and r["replicas"] == replicas
+                  and r["policy"] == "float32" and key in r]
+        return statistics.median(values) if values else None
+
+    one, two = rate(1), rate(2)
+    return None if not (one and two) else round(1.0 - two / one, 4)
 
 
 def main(argv):
     del argv
     policies = _POLICIES.value or default_policies()
-    rows = [run(1, "float32"), run(2, "float32")] + [run(1, p) for p in policies if p != "float32"]
-    print(f"{'replicas':>8}  {'policy':<15}{'global batch':>13}{'examples/s':>12}")
+    models = ["dcgan"] + (["keras"] if _REFERENCE.value else [])
+    rows = []
+    for _ in range(_REPEATS.value):  # 1 and 2 replicas alternate, so a load change hits both
+        for model in models:
+            rows += [run(model, 1, "float32"), run(model, 2, "float32")]
+    rows += [run("dcgan", 1, p) for p in policies if p != "float32"]
+    print(f"{'model':<7}{'replicas':>8}  {'policy':<15}{'global batch':>13}{'steps/exec':>11}{'fit ex/s':>10}"
+          f"{'steady ex/s':>13}")
     for row in rows:
-        value = f"{row['examples_per_s']:.1f}" if "examples_per_s" in row else row["error"][:60]
-        print(f"{row['replicas']:>8}  {row['policy']:<15}{row.get('global_batch', ''):>13}{value:>12}")
-    one, two = rows[0].get("examples_per_s"), rows[1].get("examples_per_s")
-    overhead = None if not (one and two) else round(1.0 - two / one, 4)
-    if overhead is not None:
-        print(f"2-replica overhead at steps_per_execution={_SPE.value}: {100 * overhead:.1f}% "
-              f"(target <= 15% on one machine's shared cores)")
+        if "error" in row:
+            cells = f"{row['error'][:60]:>23}"
+        else:
+            cells = (f"{row['steps_per_execution']:>11}{row['examples_per_s']:>10.1f}"
+                     f"{row['steady_examples_per_s']:>13.1f}")
+        print(f"{row['model']:<7}{row['replicas']:>8}  {row['policy']:<15}{row.get('global_batch', ''):>13}{cells}")
+    summary = {}
+    for model in models:
+        for key, name in (("examples_per_s", "fit"), ("steady_examples_per_s", "steady")):
+            summary[f"overhead_2_replicas_{model}_{name}"] = value = overhead(rows, model, key)
+            if value is not None:
+                print(f"2-replica overhead, {model}, {name}: "
+                      f"{100 * value:.1f}%" + (" (target <= 15%)" if model == "dcgan" else ""))
     print(json.dumps({"steps": _STEPS.value, "steps_per_execution": _SPE.value,
-                      "batch_per_replica": _BATCH.value, "rounds": _ROUNDS.value,
-                      "overhead_2_replicas": overhead, "rows": rows}))
+                      "batch_per_replica": _BATCH.value, "rounds": _ROUNDS.value, "repeats": _REPEATS.value,
+                      **summary, "rows": rows}))
 
 
 if __name__ == "__main__":
