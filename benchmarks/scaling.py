@@ -1,7 +1,7 @@
 r"""Examples/s of DCGAN-32 training on 1 and 2 CPU replicas at the same steps per execution, and per precision.
 
     python benchmarks/scaling.py [--steps=40] [--steps_per_execution=10] [--batch_per_replica=64] \
-        [--rounds=3] [--policies=float32,mixed_bfloat16]
+        [--rounds=3] [--repeats=2] [--noreference] [--policies=float32,mixed_bfloat16]
 
 Each configuration runs in its own process (logical CPU devices must be set up before TensorFlow
 starts, and one MirroredStrategy per process): the default strategy, then MirroredStrategy over
@@ -12,11 +12,17 @@ row measures the strategy's overhead, not a speed-up:
 
     overhead = 1 - (examples/s on 2 replicas) / (examples/s on 1)
 
-(the issue's target: within 15%). On GPUs each replica is a device and the same script measures
-the scaling. ``mixed_bfloat16`` is listed only where the CPU has AVX512_BF16 (or on a GPU/TPU),
+(the issue's target: within 15%), twice: per ``fit`` call ("fit ex/s": the wall time of whole
+fits, including what a fit costs outside its steps) and per execution inside a fit ("steady
+ex/s": the median interval between executions' ends, the first one left out). With
+``--reference`` (default) a plain Keras classifier of DCGAN-32's discriminator layers is timed
+the same way, on 1 and 2 replicas, so the strategy's own overhead is visible beside ganzoo's (at
+steps_per_execution 1: Keras' own multi-step function fails under MirroredStrategy,
+keras#19246). ``--repeats`` processes per float32 row alternate 1 and 2 replicas. On GPUs each
+replica is a device and the same script measures the scaling. ``mixed_bfloat16`` is listed only where the CPU has AVX512_BF16 (or on a GPU/TPU),
 ``mixed_float16`` only on GPUs (it is emulated, slowly, on CPUs). Each process times ``--rounds``
 fits of ``--steps`` steps after one warm-up fit and reports the median. Prints a table, then one
-JSON line. About 1.5 minutes on an idle 2-core machine with the defaults.
+JSON line. About 10 minutes on an idle 2-core machine with the defaults.
 """
 
 from __future__ import annotations

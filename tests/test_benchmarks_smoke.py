@@ -68,3 +68,22 @@ def test_train_throughput_gives_text_to_image_token_ids_before_its_first_fit(mon
     assert not model.preprocessor.ready
     images, *captions = next(iter(module.as_fit_reads(model, dataset)))
     assert images.shape[0] == 4 and captions and all(c.dtype.is_integer for c in captions)
+
+
+@pytest.mark.slow
+def test_scaling_prints_both_overheads_for_one_and_two_replicas():
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", PYTHONPATH=path)
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "scaling.py"), "--steps=4",
+                             "--steps_per_execution=2", "--rounds=1", "--repeats=1", "--noreference",
+                             "--policies=float32"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    rows = summary["rows"]
+    assert [(r["replicas"], r["global_batch"]) for r in rows] == [(1, 64), (2, 128)], rows
+    assert all(r["steps_per_execution"] == 2 and r["examples_per_s"] > 0 and r["steady_examples_per_s"] > 0
+               for r in rows)
+    for name in ("fit", "steady"):
+        one, two = (r["examples_per_s" if name == "fit" else "steady_examples_per_s"] for r in rows)
+        assert summary[f"overhead_2_replicas_dcgan_{name}"] == pytest.approx(1 - two / one, abs=1e-3)
