@@ -231,7 +231,20 @@ def run_tests(copy: pathlib.Path, tests: list, select: str | None, timeout: floa
     failed = next((line for line in output.splitlines() if line.startswith(("FAILED", "ERROR"))), "")
     if code in (4, 5):  # usage error or no tests collected: the selection is wrong, not the mutant
         raise SystemExit(f"mutation_check: pytest {' '.join(arguments)} collected nothing:\n{output[-2000:]}")
-    return ("survived" if code == 0 else "killed"), time.time() - start, failed[:120]
+    return ("survived" if code == 0 else "killed"), time.time() - start, failed
+
+
+def earlier_results(log: pathlib.Path, names: list[str]) -> dict[str, str]:
+    """{mutant: "killed" | "survived" | "timeout"} for the mutants an earlier run's output reports."""
+    results = {}
+    for text in log.read_text(errors="replace").splitlines():
+        parts = text.split(None, 3)
+        if len(parts) == 4 and "/" in parts[0] and parts[1] in ("killed", "survived", "timeout"):
+            rest = parts[3]
+            for name in names:
+                if rest.startswith(name):
+                    results[name] = parts[1]
+    return results
 
 
 def plant(copy: pathlib.Path, path: str, old: str, new: str, line: int | None = None) -> str:
@@ -259,6 +272,8 @@ def main() -> None:
     parser.add_argument("-k", dest="select", help="pytest -k expression for every run")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant (counts as killed)")
     parser.add_argument("--workdir", default=None, help="where to put the copy (default: a temp folder)")
+    parser.add_argument("--resume", default=None, help="an earlier run's output: its mutants' results are "
+                        "taken from it, the others run (a pass can be spread over several sittings)")
     args = parser.parse_args()
 
     if args.table:
@@ -281,25 +296,39 @@ def main() -> None:
     start = time.time()
     baseline = {}
     survivors, killed, timed_out = [], 0, []
+    earlier = earlier_results(pathlib.Path(args.resume), [case[0] for case in cases]) if args.resume else {}
+    killers: dict[tuple, list[str]] = {}  # per test selection: the tests that killed a mutant, newest first
     for i, (name, path, old, new, tests, line) in enumerate(cases, 1):
         tests = args.tests or tests
         key = tuple(tests)
-        if key not in baseline:  # the unmutated tests must pass, or every mutant looks killed
-            status, seconds, failed = run_tests(copy, tests, args.select, args.timeout, args.table)
-            if status != "survived":
-                raise SystemExit(f"mutation_check: the unmutated tree fails {tests}: {failed or status}")
-            baseline[key] = seconds
-        original = plant(copy, path, old, new, line)
-        try:
-            status, seconds, failed = run_tests(copy, tests, args.select, args.timeout, args.table)
-        finally:
-            (copy / path).write_text(original)
+        if name in earlier:
+            status, seconds, failed = earlier[name], 0.0, "(from --resume)"
+        else:
+            if key not in baseline:  # the unmutated tests must pass, or every mutant looks killed
+                status, seconds, failed = run_tests(copy, tests, args.select, args.timeout, args.table)
+                if status != "survived":
+                    raise SystemExit(f"mutation_check: the unmutated tree fails {tests}: {failed or status}")
+                baseline[key] = seconds
+            original = plant(copy, path, old, new, line)
+            try:
+                status, seconds, failed = "survived", 0.0, ""
+                if killers.get(key):  # the tests that killed earlier mutants first: most mutants die there
+                    status, seconds, failed = run_tests(copy, killers[key][:3], args.select, args.timeout,
+                                                        args.table)
+                if status == "survived":  # then every guarding test, as without the shortcut
+                    status, more, failed = run_tests(copy, tests, args.select, args.timeout, args.table)
+                    seconds += more
+            finally:
+                (copy / path).write_text(original)
+            test_id = failed.split()[1] if failed.startswith(("FAILED", "ERROR")) and len(failed.split()) > 1 else ""
+            if status == "killed" and test_id:
+                killers[key] = [test_id] + [t for t in killers.get(key, []) if t != test_id]
         killed += status != "survived"
         if status == "survived":
             survivors.append(name)
         elif status == "timeout":  # counted as killed (a mutant may loop forever), listed to re-run
             timed_out.append(name)
-        print(f"{i:3d}/{len(cases)} {status:8s} {seconds:5.1f}s  {name}  {failed}", flush=True)
+        print(f"{i:3d}/{len(cases)} {status:8s} {seconds:5.1f}s  {name}  {failed[:120]}", flush=True)
     print("\nSurvivors:" if survivors else "\nNo survivors.")
     for name in survivors:
         print(f"  {name}")
