@@ -76,3 +76,37 @@ def test_a_tiny_recognizer_learns_identities_it_can_then_tell_apart_by_embedding
 def test_a_recognizer_needs_two_identities():
     with pytest.raises(GanzooError, match=">= 2 identities"):
         recognizers.train_recognizer(np.zeros((4, 8, 8, 3), np.float32), np.zeros(4), steps=1)
+
+
+def test_the_benchmarks_judges_train_on_training_identities_only(monkeypatch, tmp_path):
+    """benchmarks/frontalization.py: a judge never sees a test identity; pose_sensitive sees |yaw| <= 15."""
+    import importlib.util
+    import os
+
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "benchmarks", "frontalization.py")
+    spec = importlib.util.spec_from_file_location("frontalization_benchmark_under_test", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    asked, seen = [], {}
+
+    def arrays(split, size, **options):
+        asked.append((split, options["version"]))
+        ids = bench.synthfaces.split_identities(split, options["num_identities"])
+        yaw = np.tile([-90, -15, 0, 15, 90], len(ids))
+        return {"pose": np.zeros((len(yaw), size, size, 3), np.uint8), "identity": np.repeat(ids, 5), "yaw": yaw}
+
+    def train(images, identities, **kwargs):
+        seen["ids"], seen["count"] = set(np.unique(identities).tolist()), len(images)
+        return recognizers.build_recognizer(images.shape[1:], width=2, embedding_dim=4)
+
+    monkeypatch.setattr(bench.synthfaces, "arrays", arrays)
+    monkeypatch.setattr(bench.recognizers, "train_recognizer", train)
+    monkeypatch.setenv("GANZOO_CACHE_DIR", str(tmp_path))
+    options = {"num_identities": 10, "variants": 1, "version": 2}
+    bench.recognizer("pose_sensitive", 8, options, steps=1)
+    test_ids = set(bench.synthfaces.split_identities("test", 10).tolist())
+    assert asked == [("train", 2)] and seen["ids"] and not seen["ids"] & test_ids
+    assert seen["count"] == 3 * 8  # |yaw| <= 15 of the 8 training identities
+    bench.recognizer("all_pose", 8, options, steps=1)
+    assert seen["count"] == 5 * 8
+    assert sorted(os.listdir(tmp_path / "recognizers")) == ["v2-all_pose-8-10-1-1.keras", "v2-pose_sensitive-8-10-1-1.keras"]
