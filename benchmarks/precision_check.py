@@ -20,9 +20,9 @@ benchmarks/sample_quality.py, benchmarks/super_resolution.py, ganzoo.metrics), i
 
 A model passes when every fine-tune's losses and every figure are finite and
 ``|bf16 − fp32(seed 0)|`` is within its figure's tolerance, stated here up front (TOLERANCES).
-Each tolerance is set about twice the float32 seed-to-seed spread measured by this script
-(BUILD_NOTES.md, "Accelerators", records the run): a bf16 difference larger than that is more
-than chance. Generator-only presets (srgan_photos) have no stored discriminator: it is
+The tolerances were fixed before the first run, near what a retrained judge moves a re-measured
+figure (tests/test_presets.py); the run's float32 seed-0 vs seed-1 spreads came out at 0.1–0.4
+of them (BUILD_NOTES.md, "Accelerators", records the run). Generator-only presets (srgan_photos) have no stored discriminator: it is
 rebuilt from the config with fresh weights (the same ones for every run of that model).
 frontalization_synthfaces is not checked: its preset has neither the identity network its
 objective needs nor the one its benchmark judges with.
@@ -181,12 +181,13 @@ def _mean_kept(figures: dict[str, Any]) -> float:
     return (figures["label_preservation"]["a_to_b"] + figures["label_preservation"]["b_to_a"]) / 2
 
 
-# Tolerances: about twice the float32 seed-0 vs seed-1 spread of this script's run (BUILD_NOTES),
-# and never below what the stored-vs-re-measured figures of tests/test_presets.py allow.
+# Tolerances, fixed before the first run near what tests/test_presets.py allows a re-measured figure;
+# the float32 seed spread of the 2026-12-06 run was 0.1-0.4 of each (BUILD_NOTES). The grid25 ones
+# went from 0.05 to 0.02 (4x their 0.004-0.005 spread) after 0.05 let a planted bug pass.
 ENTROPY = Figure("class_entropy_bits", class_entropy, _pick("class_entropy_bits"), 0.10, 100)
 TOLERANCES: dict[str, Figure] = {
-    "wgan_gp_grid25": Figure("high_quality_fraction", high_quality_fraction, _pick("high_quality_fraction"), 0.05, 200),
-    "pacgan_grid25": Figure("high_quality_fraction", high_quality_fraction, _pick("high_quality_fraction"), 0.05, 200),
+    "wgan_gp_grid25": Figure("high_quality_fraction", high_quality_fraction, _pick("high_quality_fraction"), 0.02, 200),
+    "pacgan_grid25": Figure("high_quality_fraction", high_quality_fraction, _pick("high_quality_fraction"), 0.02, 200),
     "dcgan_digits": ENTROPY,
     "lapgan_digits": ENTROPY,
     "acgan_digits": Figure("asked_class_accuracy", asked_class_accuracy, _pick("asked_class_accuracy"), 0.03, 100),

@@ -35,6 +35,11 @@ def test_verdict_fails_beyond_the_tolerance_and_on_non_finite_values(check):
     assert not check.verdict(0.80, 0.80, 0.05, losses_finite=False)
 
 
+def test_grid25_tolerance_rejects_the_planted_pure_bfloat16_run(check):
+    # --smoke with policy "bfloat16" (no float32 master weights), 2026-12-06: 0.7456 (fp32) vs 0.7860.
+    assert not check.verdict(0.7456, 0.7860, check.TOLERANCES["wgan_gp_grid25"].tolerance, True)
+
+
 def test_preset_config_applies_recorded_overrides_but_not_the_training_machine_paths(check):
     config = check.preset_config("srgan_photos")  # overrides: init_generator (a /tmp path), pretrain_steps, epochs
     assert config["model"]["pretrain_steps"] == 0 and config["train"]["epochs"] == 4
