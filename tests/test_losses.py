@@ -187,3 +187,9 @@ def test_get_wraps_a_callable_pair():
 def test_bad_loss_arguments_raise_one_clear_error(call, message):
     with pytest.raises(GanzooError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")):
         call()
+
+
+def test_per_patch_outputs_give_one_loss_per_example_the_mean_over_patches():
+    patches = tf.constant([[1.0, 2.0], [3.0, 5.0]])  # [batch 2, 2 patches]
+    np.testing.assert_allclose(losses.hinge_generator_loss(patches).numpy(), [-1.5, -4.0])
+    np.testing.assert_allclose(losses.hinge_generator_loss(tf.constant([1.0, 3.0])).numpy(), [-1.0, -3.0])

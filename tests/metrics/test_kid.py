@@ -65,3 +65,27 @@ def test_kid_rejects_too_few_samples_and_mismatched_dimensions():
         kid_from_features(x, x, subset_size=100)
     with pytest.raises(GanzooError, match="same extractor"):
         kid_from_features(x, np.zeros((50, 4)), subset_size=10)
+
+
+def test_kid_accepts_the_smallest_subsets_and_refuses_below_them():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 3))
+    mean, _ = kid_from_features(x, y, subset_size=2, num_subsets=1, seed=0)  # m = 2: MMD² is defined
+    assert np.isfinite(mean)
+    for subset_size, num_subsets in ((1, 1), (2, 0)):
+        with pytest.raises(GanzooError, match="subset_size >= 2 and num_subsets >= 1"):
+            kid_from_features(x, y, subset_size=subset_size, num_subsets=num_subsets)
+
+
+def test_kid_warns_at_the_callers_line_only_when_every_subset_is_the_whole_set():
+    import warnings
+
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(size=(20, 3)), rng.normal(size=(30, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning: one full subset, or subsets smaller than the set
+        kid_from_features(x, y, subset_size=20, num_subsets=1)
+        kid_from_features(x, y, subset_size=19, num_subsets=3)
+    with pytest.warns(UserWarning, match="takes all 20 samples") as record:
+        kid_from_features(x, y, subset_size=20, num_subsets=2)
+    assert [w.filename for w in record] == [__file__]
