@@ -1,8 +1,7 @@
 """LAPGAN on scikit-learn's bundled digits at 32x32 (8 -> 16 -> 32), offline.
 
-Issue 29's run: conv G_0/D_0, G weight averaging, 80 epochs (1,760 steps): 1,954 s measured on 2
-cores shared with other jobs (load average 11-17); not timed idle (the 80-epoch MLP config took
-447 s idle, the conv pair is smaller). See BUILD_NOTES.md.
+Issue 29's run: conv G_0/D_0, G weight averaging, 80 epochs (1,760 steps). About 7 minutes on 2
+idle CPU cores (6 min 48 s wall, 2026-12-06; 1,954 s with the cores shared). See BUILD_NOTES.md.
     python -m ganzoo.train --config=configs/lapgan_digits.py --workdir=/tmp/lap
 Class-conditional (CC-LAPGAN): add --config.model.num_classes=10 --config.data.with_labels=True
 --config.model.coarse_network=mlp (with the conv base, 20 epochs drew only 13.1% as asked).
