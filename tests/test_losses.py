@@ -193,3 +193,8 @@ def test_per_patch_outputs_give_one_loss_per_example_the_mean_over_patches():
     patches = tf.constant([[1.0, 2.0], [3.0, 5.0]])  # [batch 2, 2 patches]
     np.testing.assert_allclose(losses.hinge_generator_loss(patches).numpy(), [-1.5, -4.0])
     np.testing.assert_allclose(losses.hinge_generator_loss(tf.constant([1.0, 3.0])).numpy(), [-1.0, -3.0])
+
+
+def test_label_smoothing_of_one_is_refused_it_would_make_the_real_target_zero():
+    with pytest.raises(GanzooError, match=r"label_smoothing=1.0 is outside \[0, 1\)"):
+        losses.minimax_discriminator_loss(R, F, label_smoothing=1.0)
