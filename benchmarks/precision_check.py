@@ -249,9 +249,9 @@ def finetune(name: str, config: dict[str, Any], precision: str, seed: int, steps
     # the same D for every run of this model.
     keras.utils.set_random_seed(1234)
     source = presets.load(name)
-    model.set_weights(source.get_weights())
     if getattr(source, "vocabulary", None):  # text to image: its token ids (fit would build another order)
         model.set_vocabulary(source.vocabulary)
+    model.set_weights(source.get_weights())
     keras.utils.set_random_seed(seed)
     start = time.perf_counter()
     history = model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)

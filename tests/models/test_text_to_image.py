@@ -276,6 +276,20 @@ def test_words_model_builds_its_vocabulary_and_round_trips_through_keras_file(tm
     assert int(loaded.text_pretrained.numpy()) == 1
 
 
+def test_set_weights_without_a_vocabulary_is_refused_and_copying_the_vocabulary_first_reproduces_the_source():
+    source = tiny(tokens="words", max_tokens=200, text_pretrain_steps=2)
+    source.compile(run_eagerly=True)
+    source.fit(data(), epochs=1, verbose=0)
+    rebuilt = tiny(tokens="words", max_tokens=200, text_pretrain_steps=2)  # as from the config file: no vocabulary
+    with pytest.raises(GanzooError, match=r"set_vocabulary\(source.vocabulary\) first"):
+        rebuilt.set_weights(source.get_weights())
+    rebuilt.set_vocabulary(source.vocabulary)
+    rebuilt.set_weights(source.get_weights())
+    z = source.noise(2, seed=1)
+    np.testing.assert_allclose(rebuilt.generate(z=z, text="a big azure box"),
+                               source.generate(z=z, text="a big azure box"), atol=1e-6)
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     model = tiny(text_pretrain_steps=0)

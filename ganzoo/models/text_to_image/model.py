@@ -253,6 +253,21 @@ class TextToImageGAN(GAN):
         """Sets the word vocabulary (``tokens="words"``); most frequent words first."""
         self.preprocessor.set_vocabulary(vocabulary)
 
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """``keras.Model.set_weights``, refused on a words model that has no vocabulary yet.
+
+        Weights carry the word embeddings' rows but not the vocabulary that numbers them: ``fit``
+        would build its own word order from the data and every row would then stand for another
+        word (held-out caption accuracy fell from 85% to 6% that way). Copy the source's
+        vocabulary first.
+        """
+        if not self.preprocessor.ready:
+            raise GanzooError(
+                "ganzoo: set_weights() on a TextToImageGAN with no word vocabulary would mis-number the word "
+                "embeddings; call model.set_vocabulary(source.vocabulary) first (or keras.models.load_model the source)."
+            )
+        super().set_weights(weights)
+
     def tokenize(self, text: Any) -> tf.Tensor:
         """Strings (any bytes) -> int64 token ids ``[n, max_length]``."""
         return self.preprocessor.tokenize(text)
