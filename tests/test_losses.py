@@ -198,3 +198,11 @@ def test_per_patch_outputs_give_one_loss_per_example_the_mean_over_patches():
 def test_label_smoothing_of_one_is_refused_it_would_make_the_real_target_zero():
     with pytest.raises(GanzooError, match=r"label_smoothing=1.0 is outside \[0, 1\)"):
         losses.minimax_discriminator_loss(R, F, label_smoothing=1.0)
+
+
+def test_unsmoothed_minimax_d_loss_is_zero_not_nan_for_a_d_infinitely_sure_of_both():
+    # Without smoothing the real term is softplus(-r) alone: 0 at r = +inf. Adding the smoothing
+    # term 0 * softplus(+inf) would make it NaN, so the term is left out when t = 1.
+    real, fake = tf.constant([math.inf, 2.0]), tf.constant([-math.inf, -1.0])
+    np.testing.assert_allclose(losses.minimax_discriminator_loss(real, fake).numpy(),
+                               [0.0, sp(-2.0) + sp(-1.0)], rtol=1e-6)
