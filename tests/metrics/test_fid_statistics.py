@@ -116,6 +116,21 @@ def test_merged_statistics_equal_statistics_of_the_union():
     np.testing.assert_allclose(merged.covariance, np.cov(z, rowvar=False), rtol=1e-10)
 
 
+def test_merging_an_empty_or_a_one_sample_accumulator_on_either_side_gives_the_union():
+    rng = np.random.default_rng(6)
+    x, y = rng.normal(size=(5, 3)), rng.normal(4.0, 1.0, size=(1, 3))  # y: a worker that saw one sample
+    union = np.concatenate([x, y])
+    for merged, want in [
+        (FeatureStatistics().update(x).merge(FeatureStatistics()), x),
+        (FeatureStatistics().merge(FeatureStatistics().update(x)), x),
+        (FeatureStatistics().update(x).merge(FeatureStatistics().update(y)), union),
+        (FeatureStatistics().update(y).merge(FeatureStatistics().update(x)), union),
+    ]:
+        assert merged.count == len(want)
+        np.testing.assert_allclose(merged.mean, want.mean(axis=0), rtol=1e-12)
+        np.testing.assert_allclose(merged.covariance, np.cov(want, rowvar=False), rtol=1e-10)
+
+
 def test_statistics_round_trip_through_npz_with_extractor_and_metadata(tmp_path):
     x = np.random.default_rng(6).normal(size=(50, 4))
     stats = FeatureStatistics(extractor="identity", metadata={"dataset": "digits", "split": "test"})
