@@ -206,3 +206,35 @@ def test_unsmoothed_minimax_d_loss_is_zero_not_nan_for_a_d_infinitely_sure_of_bo
     real, fake = tf.constant([math.inf, 2.0]), tf.constant([-math.inf, -1.0])
     np.testing.assert_allclose(losses.minimax_discriminator_loss(real, fake).numpy(),
                                [0.0, sp(-2.0) + sp(-1.0)], rtol=1e-6)
+
+
+def test_packed_gradient_penalty_takes_one_norm_over_each_packs_gradients():
+    # Critic ½‖x‖², ε = 1 (x̂ = real), packing 2: packs (rows 0, 1) and (rows 2, 3).
+    # ‖(3, 0, 0, 4)‖ = 5 → (5 − 1)² = 16; ‖(0, 1, 0, 0)‖ = 1 → 0.
+    critic = lambda x: 0.5 * tf.reduce_sum(tf.square(x), axis=1)  # noqa: E731
+    real = tf.constant([[3.0, 0.0], [0.0, 4.0], [0.0, 1.0], [0.0, 0.0]])
+    penalty = losses.gradient_penalty(critic, real, tf.zeros_like(real), epsilon=tf.ones([4, 1]), packing=2)
+    np.testing.assert_allclose(penalty, [16.0, 0.0], atol=1e-5)
+
+
+def test_gradient_penalty_of_a_flat_critic_is_the_target_squared_not_nan():
+    critic = lambda x: tf.zeros([tf.shape(x)[0]]) + 0.0 * tf.reduce_sum(x, axis=1)  # noqa: E731  zero gradient
+    real, fake = tf.ones([3, 2]), tf.zeros([3, 2])
+    np.testing.assert_allclose(losses.gradient_penalty(critic, real, fake, seed=tf.constant([1, 2])), [1.0] * 3,
+                               atol=1e-5)
+
+
+def test_interpolation_weights_are_uniform_on_0_1_with_and_without_a_seed():
+    tf.random.set_seed(0)
+    for seed in (None, tf.constant([3, 4])):
+        epsilon = losses.interpolation_weights(4000, 4, seed).numpy()
+        assert epsilon.shape == (4000, 1, 1, 1)
+        assert 0.0 <= epsilon.min() and epsilon.max() < 1.0
+        assert abs(epsilon.mean() - 0.5) < 0.02 and abs(epsilon.std() - 12 ** -0.5) < 0.02  # U[0, 1]: ½, 1/√12
+
+
+def test_feature_matching_averages_over_the_batch_when_it_differs_from_the_feature_count():
+    # Three examples of two features: means (3, 4) and (1, 1) → ‖(2, 3)‖² = 13.
+    real = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    fake = tf.constant([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
+    np.testing.assert_allclose(losses.feature_matching_loss(real, fake), 13.0, rtol=1e-6)
