@@ -238,3 +238,9 @@ def test_feature_matching_averages_over_the_batch_when_it_differs_from_the_featu
     real = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     fake = tf.constant([[0.0, 0.0], [1.0, 1.0], [2.0, 2.0]])
     np.testing.assert_allclose(losses.feature_matching_loss(real, fake), 13.0, rtol=1e-6)
+
+
+def test_pulling_away_term_counts_an_all_zero_feature_row_as_orthogonal_not_nan():
+    # (1,0)·(1,1): cos² ½, both orders; the zero row: 0 with each. 2·½ / (3·2) = 1/6.
+    features = tf.constant([[1.0, 0.0], [0.0, 0.0], [1.0, 1.0]])
+    np.testing.assert_allclose(losses.pulling_away_term(features), 1 / 6, rtol=1e-5)
