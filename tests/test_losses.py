@@ -174,6 +174,7 @@ def test_get_wraps_a_callable_pair():
     loss = losses.get(lambda r, f: (f - r, -f))
     np.testing.assert_allclose(loss.discriminator(R, F), F - R)
     np.testing.assert_allclose(loss.generator(F, R), -F)
+    assert loss.outputs_are_logits is False  # D's shown d_real / d_fake stay raw means, no sigmoid
 
 
 @pytest.mark.parametrize(

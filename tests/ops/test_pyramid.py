@@ -109,3 +109,10 @@ def test_bad_inputs_name_the_fix():
         pyramid.downsample(np.zeros((8, 8), "float32"))
     with pytest.raises(GanzooError, match="even height and width"):
         pyramid.downsample(images((1, 7, 8, 1)))
+
+
+def test_downsample_takes_any_even_size_and_the_level_check_reads_height_and_width_apart():
+    assert pyramid.downsample(images((1, 6, 10, 1))).shape == (1, 3, 5, 1)  # even, not multiples of 4
+    for shape in [(1, 10, 16, 1), (1, 16, 10, 1)]:  # only one side a multiple of 4
+        with pytest.raises(GanzooError, match="multiples of 4, got"):
+            pyramid.gaussian(images(shape), 3)
