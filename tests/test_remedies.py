@@ -175,3 +175,35 @@ def test_grid25_configs_are_the_mode_coverage_benchmarks_runs(load_file, config_
             "steps_per_execution", "jit_compile")
     assert {k: shipped["train"][k] for k in keys} == {k: measured["train"][k] for k in keys}
     assert shipped["train"]["g_optimizer"]["use_ema"]
+
+
+def test_packed_gradient_penalty_regularizer_draws_one_epsilon_per_pack_and_norms_each_pack(monkeypatch):
+    import types
+
+    from ganzoo.training import GradientPenalty, PullingAway, regularizers
+
+    # A packing-2 critic ½‖pack‖²: its gradient is x̂ itself. real = 1, fake = 0, so x̂ = ε per row
+    # and a pack's penalty is (√(d(ε_a² + ε_b²)) − 1)², with ε_a = ε_b: one ε a pack.
+    d, seen = 3, {}
+    penalty_of = regularizers.losses_lib.gradient_penalty
+
+    def spy(critic, real, fake, epsilon=None, **kwargs):
+        seen["epsilon"] = epsilon.numpy()
+        return penalty_of(critic, real, fake, epsilon=epsilon, **kwargs)
+
+    monkeypatch.setattr(regularizers.losses_lib, "gradient_penalty", spy)
+    model = types.SimpleNamespace(
+        packing=2, discriminate=lambda x, c, training=False: 0.5 * tf.reduce_sum(tf.square(tf.reshape(x, [-1, 2 * d])), 1))
+    step = types.SimpleNamespace(real=tf.ones([8, d]), fakes=lambda: tf.zeros([8, d]), condition=None, training=True)
+    regularizer = GradientPenalty(weight=10.0, seed=3)
+    regularizer.build(model)
+    term = regularizer(model, step, {})["gradient_penalty"]
+    epsilon = seen["epsilon"]
+    assert epsilon.shape == (8, 1) and len(np.unique(epsilon)) == 4
+    np.testing.assert_array_equal(epsilon[0::2], epsilon[1::2])
+    assert np.all((0.0 <= epsilon) & (epsilon < 1.0))
+    want = (np.sqrt(d * (epsilon[0::2, 0] ** 2 + epsilon[1::2, 0] ** 2)) - 1.0) ** 2
+    np.testing.assert_allclose(term.value, want, rtol=1e-5)
+    assert term.weight == 10.0
+    # D reads G(z)'s features once a G step when a regularizer asks for them (shared with the adversarial term).
+    assert PullingAway(on="discriminator").needs_fake_features and not PullingAway(on="generator").needs_fake_features
