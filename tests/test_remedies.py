@@ -207,3 +207,23 @@ def test_packed_gradient_penalty_regularizer_draws_one_epsilon_per_pack_and_norm
     assert term.weight == 10.0
     # D reads G(z)'s features once a G step when a regularizer asks for them (shared with the adversarial term).
     assert PullingAway(on="discriminator").needs_fake_features and not PullingAway(on="generator").needs_fake_features
+
+
+def test_pulling_away_build_checks_the_network_it_reads_and_only_that_one():
+    import types
+
+    from ganzoo.training import PullingAway
+
+    def refuse(name):
+        def check(*args):
+            raise GanzooError(f"no {name} features")
+        return check
+
+    d_only = types.SimpleNamespace(check_feature_layer=lambda layer, user: None, generator_features=refuse("G"))
+    g_only = types.SimpleNamespace(check_feature_layer=refuse("D"), generator_features=lambda noise: None)
+    PullingAway(on="discriminator").build(d_only)
+    PullingAway(on="generator").build(g_only)
+    with pytest.raises(GanzooError, match="no D features"):
+        PullingAway(on="discriminator").build(g_only)
+    with pytest.raises(GanzooError, match="no G features"):
+        PullingAway(on="generator").build(d_only)
