@@ -227,3 +227,19 @@ def test_pulling_away_build_checks_the_network_it_reads_and_only_that_one():
         PullingAway(on="discriminator").build(g_only)
     with pytest.raises(GanzooError, match="no G features"):
         PullingAway(on="generator").build(d_only)
+
+
+def test_began_balance_takes_gamma_in_0_1_and_lambda_k_from_0_and_keeps_k_t_out_of_training():
+    import types
+
+    from ganzoo.training import BEGANBalance
+
+    for gamma in (0.0, -0.1, 1.01):
+        with pytest.raises(GanzooError, match=r"must be in \(0, 1\]"):
+            BEGANBalance(gamma=gamma)
+    assert BEGANBalance(gamma=1.0, lambda_k=0.0).lambda_k == 0.0  # λ_k = 0: k_t stays put, allowed
+    with pytest.raises(GanzooError, match="must be >= 0"):
+        BEGANBalance(lambda_k=-1e-3)
+    model = types.SimpleNamespace(loss_fn=losses.get("began"))
+    BEGANBalance().build(model)
+    assert not model.k_t.trainable  # k_t moves by its own rule, never by an optimizer
