@@ -243,3 +243,10 @@ def test_began_balance_takes_gamma_in_0_1_and_lambda_k_from_0_and_keeps_k_t_out_
     model = types.SimpleNamespace(loss_fn=losses.get("began"))
     BEGANBalance().build(model)
     assert not model.k_t.trainable  # k_t moves by its own rule, never by an optimizer
+
+
+def test_zero_shorthand_weights_turn_the_regularizers_off_without_an_error():
+    from ganzoo.training import regularizers
+
+    options = {"feature_matching": 0.0, "pulling_away": 0, "pulling_away_on": "generator", "feature_layer": None}
+    assert regularizers.from_shorthands(options) == [] and options == {}
