@@ -39,7 +39,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # Module -> (functions whose bodies are mutated, the fast tests that guard them).
 CORE = {
-    "losses": ("ganzoo/losses.py", None, ["tests/test_losses.py", "tests/models/test_wgan.py"]),
+    "losses": ("ganzoo/losses.py", None, ["tests/test_losses.py", "tests/models/test_wgan.py",
+                                          "tests/test_keras_citizen.py::test_named_and_registered_losses_survive_save_and_load"]),
     "step": ("ganzoo/training/step.py", ["average", "evaluate_objective"],
              ["tests/training/test_step_by_hand.py"]),
     "regularizers": ("ganzoo/training/regularizers.py", None,
