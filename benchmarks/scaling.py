@@ -88,18 +88,21 @@ SCRIPT = textwrap.dedent(
             self.ends.append(time.perf_counter())
 
     model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-    seconds, per_step = [], []
+    seconds, per_step, executions = [], [], []
     for _ in range(rounds):
         ends = Ends()
         start = time.perf_counter()
         model.fit(dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[ends])
         seconds.append(time.perf_counter() - start)
         per_step += [(b - a) / spe for a, b in zip(ends.ends, ends.ends[1:])]
+        # Every execution's wall time, the first one (from fit's start) included, and fit's tail.
+        marks = [start] + ends.ends
+        executions.append([round(b - a, 2) for a, b in zip(marks, marks[1:])] + [round(start + seconds[-1] - marks[-1], 2)])
     print(json.dumps({"model": model_name, "replicas": strategy.num_replicas_in_sync, "policy": policy,
                       "global_batch": batch, "steps_per_execution": spe,
                       "examples_per_s": round(steps * batch / statistics.median(seconds), 1),
                       "steady_examples_per_s": round(batch / statistics.median(per_step), 1),
-                      "rounds_s": [round(s, 2) for s in seconds]}))
+                      "rounds_s": [round(s, 2) for s in seconds], "executions_s": executions}))
     """
 )
 

@@ -84,6 +84,9 @@ def test_scaling_prints_both_overheads_for_one_and_two_replicas():
     assert [(r["replicas"], r["global_batch"]) for r in rows] == [(1, 64), (2, 128)], rows
     assert all(r["steps_per_execution"] == 2 and r["examples_per_s"] > 0 and r["steady_examples_per_s"] > 0
                for r in rows)
+    for r in rows:  # each fit: its 2 executions (the first from fit's start) and fit's tail, summing to the fit
+        assert [len(fit) for fit in r["executions_s"]] == [3], r
+        assert sum(r["executions_s"][0]) == pytest.approx(r["rounds_s"][0], abs=0.05), r
     for name in ("fit", "steady"):
         one, two = (r["examples_per_s" if name == "fit" else "steady_examples_per_s"] for r in rows)
         assert summary[f"overhead_2_replicas_dcgan_{name}"] == pytest.approx(1 - two / one, abs=1e-3)
