@@ -12,7 +12,7 @@ folder), never in the checkout itself, so others' test runs and edits are untouc
 is imported through ``PYTHONPATH`` ahead of the editable install.
 
     python benchmarks/mutation_check.py --table          # the planted bugs of issue 31
-    python benchmarks/mutation_check.py                  # every core mutant (332; ~1 h on 2 busy cores)
+    python benchmarks/mutation_check.py                  # every core mutant (336; ~2 h in two processes, --module split)
     python benchmarks/mutation_check.py --every 4        # every 4th mutant (~15 min)
     python benchmarks/mutation_check.py --module losses --list
 
