@@ -8,9 +8,17 @@ Models, optimizers and metrics must be created under ``strategy.scope()``.
 
 from __future__ import annotations
 
+import contextlib
+from typing import Callable, Iterator
+
 import tensorflow as tf
 
 from ganzoo.errors import GanzooError
+
+try:  # TensorFlow's own module; device_datasets_untuned() is a no-op without it
+    from tensorflow.python.data.ops import multi_device_iterator_ops as multi_device
+except ImportError:  # pragma: no cover
+    multi_device = None
 
 STRATEGIES = ("default", "one_device", "mirrored", "multi_worker", "tpu")
 
@@ -96,6 +104,43 @@ def needs_own_multi_step(model) -> bool:
     return int(model.steps_per_execution) > 1 and isinstance(
         model.distribute_strategy, tf.distribute.MirroredStrategy
     )
+
+
+def untuned(create_device_dataset: Callable[..., tf.data.Dataset]) -> Callable[..., tf.data.Dataset]:
+    """``create_device_dataset`` whose datasets run without tf.data's autotuning (``options.autotune``)."""
+    def create(*args, **kwargs):
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        return create_device_dataset(*args, **kwargs).with_options(options)
+
+    create.ganzoo_untuned = True
+    return create
+
+
+@contextlib.contextmanager
+def device_datasets_untuned() -> Iterator[None]:
+    """While active, the per-device datasets of ``tf.distribute``'s iterators run without autotuning.
+
+    MirroredStrategy (and a multi-worker one) iterates a dataset through a ``MultiDeviceIterator``,
+    whose per-device datasets get tf.data's default options: each starts an autotuning thread that
+    sleeps 10 ms, 20 ms, 40 ms ... (up to 60 s) between rounds, and deleting the iterator waits
+    for the current sleep to end. ``fit`` deletes its iterator when it returns, and at the end of
+    every epoch of a finite dataset. Measured here (BUILD_NOTES.md, accelerators): a 14-second
+    40-step DCGAN fit on 2 replicas returned at 20.6 s (the 20.47 s tick), sometimes at 41.2 s.
+    Those datasets' prefetch buffers have a fixed size, so there is nothing for autotuning to
+    tune. ``GAN.fit``, ``evaluate``, ``predict`` and ``custom_fit`` run inside this. It swaps a
+    TensorFlow-internal function for the duration (nested uses keep the outer swap) and does
+    nothing where that function is missing.
+    """
+    create = getattr(multi_device, "_create_device_dataset", None)
+    if create is None or getattr(create, "ganzoo_untuned", False):
+        yield
+        return
+    multi_device._create_device_dataset = untuned(create)
+    try:
+        yield
+    finally:
+        multi_device._create_device_dataset = create
 
 
 def replica_step(model, step=None):
@@ -239,7 +284,8 @@ def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | Non
     model.stop_training = False
     callback_list.on_train_begin()
     logs: dict = {}
-    iterator = iter(distributed)
+    with device_datasets_untuned():
+        iterator = iter(distributed)
     for epoch in range(getattr(model, "_initial_epoch", 0) or 0, epochs):
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
@@ -248,7 +294,8 @@ def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | Non
             try:
                 batch = next(iterator)
             except StopIteration:
-                iterator = iter(distributed)
+                with device_datasets_untuned():
+                    iterator = iter(distributed)
                 if steps_per_epoch is None:
                     break
                 batch = next(iterator)
@@ -261,7 +308,8 @@ def custom_fit(model, dataset, strategy, epochs: int, steps_per_epoch: int | Non
             callback_list.on_train_batch_end(index + done - 1, logs)
             index += done
             if done < count:  # the data ended inside the execution
-                iterator = iter(distributed)
+                with device_datasets_untuned():
+                    iterator = iter(distributed)
                 if steps_per_epoch is None:
                     break
             if model.stop_training:  # as in fit: e.g. a resumed epoch's last step

@@ -553,7 +553,8 @@ class GAN(keras.Model):
         if any(phase.scheduled for phase in self.phases()):
             self.sync_phases()
             callbacks.append(PhaseSchedule())
-        history = super().fit(*args, callbacks=callbacks, **kwargs)
+        with distribute.device_datasets_untuned():  # no autotuning wait when fit deletes its iterator
+            history = super().fit(*args, callbacks=callbacks, **kwargs)
         self.finalize_ema()
         return history
 
@@ -607,7 +608,8 @@ class GAN(keras.Model):
 
     def evaluate(self, *args: Any, **kwargs: Any):
         self._check_compiled()
-        return super().evaluate(*args, **kwargs)
+        with distribute.device_datasets_untuned():
+            return super().evaluate(*args, **kwargs)
 
     # ------------------------------------------------------------- sampling
 
@@ -629,7 +631,8 @@ class GAN(keras.Model):
         if type(self).call is GAN.call:
             spec = getattr(x, "element_spec", None)
             self.check_noise_shape(getattr(spec, "shape", None) if spec is not None else np.shape(x))
-        return super().predict(x, *args, **kwargs)
+        with distribute.device_datasets_untuned():
+            return super().predict(x, *args, **kwargs)
 
     def noise(self, n: int, seed: int | None = None, truncation: float | None = None) -> np.ndarray:
         """``n`` latent vectors, ``[n, latent_dim]`` float32; fixed by ``seed``.
