@@ -188,6 +188,8 @@ def test_clear_errors_for_missing_labels_bad_labels_shapes_and_optimizers(traine
         tiny(packing=0)
     with pytest.raises(GanzooError, match="coarse_network='dense'; use 'mlp'"):
         tiny(coarse_network="dense")
+    with pytest.raises(GanzooError, match="coarse_g_filters=-1.*use 0"):
+        tiny(coarse_network="conv", coarse_g_filters=-1)
 
 
 def test_regularizers_join_every_level_and_see_that_levels_real_band_fakes_and_discriminator():
@@ -214,8 +216,13 @@ def test_regularizers_join_every_level_and_see_that_levels_real_band_fakes_and_d
 
 
 def test_packing_and_a_convolutional_coarse_level_judge_packs_at_every_level_and_round_trip(tmp_path):
-    gan = tiny(num_classes=3, packing=2, coarse_network="conv")
+    gan = tiny(num_classes=3, packing=2, coarse_network="conv", coarse_g_filters=6, coarse_d_filters=5)
     assert any(isinstance(layer, keras.layers.Conv2DTranspose) for layer in gan.generators[0].layers)
+    # The coarse pair has its own widths; the finer levels keep g_filters/d_filters (4).
+    assert gan.generators[0].get_layer("up").filters == 6
+    assert gan.discriminators[0].get_layer("conv1").filters == 5
+    assert gan.generators[1].get_layer("conv1").filters == 4 and gan.discriminators[1].get_layer("conv1").filters == 4
+    assert tiny(coarse_network="conv").generators[0].get_layer("up").filters == 4
     assert [d.output.shape[0] for d in gan.discriminators] == [None, None]
     levels = gan.real_levels(tf.constant(images(8)))
     onehot = tf.one_hot(labels(8), 3)
@@ -225,7 +232,7 @@ def test_packing_and_a_convolutional_coarse_level_judge_packs_at_every_level_and
     gan.fit(batches(images(), labels()), epochs=1, verbose=0)
     gan.save(tmp_path / "packed.keras")
     loaded = keras.models.load_model(tmp_path / "packed.keras")
-    assert (loaded.packing, loaded.coarse_network) == (2, "conv")
+    assert (loaded.packing, loaded.coarse_network, loaded.coarse_g_filters, loaded.coarse_d_filters) == (2, "conv", 6, 5)
     np.testing.assert_array_equal(loaded.generate(3, seed=1), gan.generate(3, seed=1))
 
 

@@ -106,6 +106,9 @@ class LAPGAN(GAN):
         coarse_network: ``"mlp"`` (the paper's fully connected G_0 and D_0) or
             ``"conv"`` (a DCGAN-style convolutional pair at the coarsest size, with
             ``g_filters``/``d_filters``; ``g_units``/``d_units`` unused).
+        coarse_g_filters: G_0's width with ``coarse_network="conv"`` (0: ``g_filters``).
+            At the coarsest size a wider G_0 costs little beside the finer levels.
+        coarse_d_filters: D_0's width with ``coarse_network="conv"`` (0: ``d_filters``).
         seed: noise seed.
 
     ``compile(g_optimizer, d_optimizer, loss, d_steps, label_smoothing)`` takes
@@ -138,6 +141,8 @@ class LAPGAN(GAN):
         dropout: float = 0.5,
         packing: int = 1,
         coarse_network: str = "mlp",
+        coarse_g_filters: int = 0,
+        coarse_d_filters: int = 0,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -153,9 +158,14 @@ class LAPGAN(GAN):
                 f"ganzoo: LAPGAN coarse_network='{coarse_network}'; use 'mlp' (the paper's G_0 and D_0) "
                 "or 'conv' (a DCGAN-style pair at the coarsest size)."
             )
+        if int(coarse_g_filters) < 0 or int(coarse_d_filters) < 0:
+            raise GanzooError(
+                f"ganzoo: LAPGAN coarse_g_filters={coarse_g_filters}, coarse_d_filters={coarse_d_filters}; "
+                "use 0 (the same as g_filters/d_filters) or a positive width."
+            )
         generators, discriminators = networks.build_level_networks(
             image_shape, levels, coarse_latent_dim, num_classes, g_units, d_units, g_filters, d_filters, dropout,
-            packing, coarse_network,
+            packing, coarse_network, int(coarse_g_filters), int(coarse_d_filters),
         )
         dims = networks.noise_dims(image_shape[0], levels, coarse_latent_dim)
         for key in ("generator", "discriminator", "latent_dim"):
@@ -176,6 +186,7 @@ class LAPGAN(GAN):
         self.dropout = float(dropout)
         self.packing = packing
         self.coarse_network = coarse_network
+        self.coarse_g_filters, self.coarse_d_filters = int(coarse_g_filters), int(coarse_d_filters)
         self.noise_dims = dims
         # Tracked after the networks, in this order: checkpoints store the optimizers by it.
         self.g_optimizers: list[keras.optimizers.Optimizer] = []
@@ -556,5 +567,7 @@ class LAPGAN(GAN):
             "dropout": self.dropout,
             "packing": self.packing,
             "coarse_network": self.coarse_network,
+            "coarse_g_filters": self.coarse_g_filters,
+            "coarse_d_filters": self.coarse_d_filters,
             "seed": self.seed,
         }

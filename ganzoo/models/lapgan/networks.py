@@ -224,19 +224,21 @@ def build_residual_discriminator(
 def build_level_networks(
     image_shape: Sequence[int], levels: int, coarse_latent_dim: int, num_classes: int,
     g_units: int, d_units: int, g_filters: int, d_filters: int, dropout: float, packing: int = 1,
-    coarse_network: str = "mlp",
+    coarse_network: str = "mlp", coarse_g_filters: int = 0, coarse_d_filters: int = 0,
 ) -> tuple[list[keras.Model], list[keras.Model]]:
     """([G_0 ... G_{K−1}], [D_0 ... D_{K−1}]) for a checked ``image_shape``, coarse to fine.
 
     Built in this order (G_0, D_0, G_1, D_1, ...): saved weights are matched by it. The
     arguments are ``LAPGAN``'s, which holds the paper's defaults. ``coarse_network="conv"``
-    makes G_0 and D_0 the convolutional pair with ``g_filters``/``d_filters`` (``g_units`` and
-    ``d_units`` then unused).
+    makes G_0 and D_0 the convolutional pair with ``coarse_g_filters``/``coarse_d_filters``
+    (0: ``g_filters``/``d_filters``; ``g_units`` and ``d_units`` then unused).
     """
     shapes = [(s, s, image_shape[2]) for s in level_sizes(image_shape[0], levels)]
     if coarse_network == "conv":
-        generators = [build_coarse_conv_generator(shapes[0], coarse_latent_dim, g_filters, num_classes)]
-        discriminators = [build_coarse_conv_discriminator(shapes[0], d_filters, dropout, num_classes, packing)]
+        generators = [build_coarse_conv_generator(shapes[0], coarse_latent_dim, coarse_g_filters or g_filters,
+                                                  num_classes)]
+        discriminators = [build_coarse_conv_discriminator(shapes[0], coarse_d_filters or d_filters, dropout,
+                                                          num_classes, packing)]
     else:
         generators = [build_coarse_generator(shapes[0], coarse_latent_dim, g_units, num_classes)]
         discriminators = [build_coarse_discriminator(shapes[0], d_units, dropout, num_classes, packing)]
