@@ -215,12 +215,14 @@ def test_text2image_shapes_preset_draws_any_caption_and_matches_its_hash():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["dcgan_digits", "lapgan_digits"])
+@pytest.mark.parametrize("name", ["dcgan_digits"])
 def test_digits_presets_reproduce_their_recorded_sample_quality(name, tmp_path):
     import subprocess
     import sys
 
     # The README's figure, re-measured as recorded: export the preset, then benchmarks/sample_quality.py.
+    # lapgan_digits' figures (these and issue 29's judge) are re-measured in process, with the
+    # benchmark's own functions, by tests/models/test_lapgan.py: one re-measurement per preset.
     recorded = presets.info(name)["quality"]["measurements"][-1]
     assert recorded["of"] == "this preset's float16 weights"
     env = dict(os.environ, PYTHONPATH=str(ROOT), TF_CPP_MIN_LOG_LEVEL="2")
