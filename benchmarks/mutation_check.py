@@ -15,6 +15,7 @@ is imported through ``PYTHONPATH`` ahead of the editable install.
     python benchmarks/mutation_check.py                  # every core mutant (336; ~2 h in two processes, --module split)
     python benchmarks/mutation_check.py --every 4        # every 4th mutant (~15 min)
     python benchmarks/mutation_check.py --module losses --list
+    python benchmarks/mutation_check.py --at losses.py:80 --at pyramid.py:104   # only these lines' mutants
 
 Prints one line per mutant, then a table of survivors and a JSON line
 ``{"mutants": N, "killed": K, "survivors": S, "seconds": T}``.
@@ -270,6 +271,8 @@ def main() -> None:
     parser.add_argument("--table", action="store_true", help="plant issue 31's table of bugs instead")
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--every", type=int, default=1, help="run every k-th mutant only (a quicker pass)")
+    parser.add_argument("--at", action="append", help="only the mutants of this line, FILE:LINE (FILE's name or "
+                        "path's end, e.g. losses.py:80), e.g. to re-check an earlier run's survivors")
     parser.add_argument("--tests", nargs="*", help="override the test files")
     parser.add_argument("-k", dest="select", help="pytest -k expression for every run")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per mutant (counts as killed)")
@@ -285,6 +288,15 @@ def main() -> None:
         for module in args.module or sorted(CORE):
             for m in mutants_of(module):
                 cases.append((m.describe(), m.path, m.old_line, m.new_line, m.tests, m.line))
+        if args.at:
+            wanted = {tuple(at.rsplit(":", 1)) for at in args.at}
+            bad = [at for at in args.at if ":" not in at or not at.rsplit(":", 1)[1].isdigit()]
+            if bad:
+                raise SystemExit(f"mutation_check: --at {bad[0]}: give FILE:LINE, e.g. losses.py:80.")
+            cases = [case for case in cases
+                     if any(str(case[1]).endswith(f) and str(case[5]) == line for f, line in wanted)]
+            if not cases:
+                raise SystemExit(f"mutation_check: no mutant at {', '.join(args.at)}; see --list.")
         cases = cases[::max(1, args.every)]
     if args.list:
         for i, case in enumerate(cases, 1):
