@@ -89,7 +89,11 @@ def peak_memory_mb(kind: str) -> float:
 
     if kind in ("GPU", "TPU"):
         return tf.config.experimental.get_memory_info(f"{kind}:0")["peak"] / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
+    try:  # this process's own peak: ru_maxrss would keep the parent's across fork and exec
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
 def measure(key: str, policy: str, xla: bool, warmup: int, steps: int) -> dict[str, Any]:
