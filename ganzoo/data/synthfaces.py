@@ -359,7 +359,9 @@ def render_identity(identity: int, image_size: int = 64, variants: int = 2, seed
         for j, yaw in enumerate(yaws):
             images[v, j] = np.round(render(mesh, yaw, light, image_size, gains) * 255.0)
     points = np.stack([_project(_rotate(marks, yaw), image_size) for yaw in yaws]).astype(np.float32)
-    return images, points
+    # A landmark that projects past the frame (version 2's larger heads: the nose tip at ±90°, up to
+    # 0.84 px beyond the last pixel) is kept on the frame's edge, inside [0, size - 1].
+    return images, np.clip(points, 0.0, image_size - 1.0)
 
 
 def split_identities(split: str, num_identities: int) -> np.ndarray:

@@ -90,3 +90,12 @@ def test_version_2_reaches_the_registry_and_bad_versions_are_refused(cache):
     assert batch[0].shape == (4, 16, 16, 3) and batch[1]["frontal"].shape == (4, 16, 16, 3)
     with pytest.raises(GanzooError, match="version=3"):
         synthfaces.arrays("train", cache_dir=cache, **{**SMALL, "version": 3})
+
+
+def test_version_2_landmarks_stay_inside_the_frame_even_where_the_nose_passes_its_edge():
+    # Identity 10's nose tip projects 0.8 px past the right edge at +90° (a larger v2 head):
+    # the landmark is kept on the edge, inside [0, size - 1], where FrontalizationGAN checks it.
+    _, points = synthfaces.render_identity(10, 64, variants=1, seed=0, version=2)
+    assert points.min() >= 0.0 and points.max() <= 63.0
+    assert points[-1, 2, 0] == 63.0  # +90°, the nose tip's x, on the edge
+    assert points[:-1].max() < 63.0

@@ -236,6 +236,27 @@ def test_packing_and_a_convolutional_coarse_level_judge_packs_at_every_level_and
     np.testing.assert_array_equal(loaded.generate(3, seed=1), gan.generate(3, seed=1))
 
 
+def test_coarse_head_start_trains_level_zero_alone_first_then_every_level(tmp_path):
+    gan = tiny(coarse_head_start=2)
+    assert [p.after_steps for p in gan.phases()] == [0, 0, 2, 2]
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-2), d_optimizer=keras.optimizers.Adam(1e-2))
+    weights = lambda: [[w.numpy().copy() for w in n.trainable_weights] for n in gan.generators + gan.discriminators]
+    changed = lambda a, b: [any(np.abs(x - y).max() > 0 for x, y in zip(p, q)) for p, q in zip(a, b)]
+    start = weights()
+    gan.fit(batches(images()), epochs=1, verbose=0)  # steps 0 and 1: the head start
+    head = weights()
+    assert changed(start, head) == [True, False, True, False]  # G_0, G_1, D_0, D_1
+    assert [int(o.iterations) for o in gan.g_optimizers + gan.d_optimizers] == [2, 0, 2, 0]
+    gan.fit(batches(images()), epochs=1, verbose=0)  # steps 2 and 3: every level
+    assert changed(head, weights()) == [True, True, True, True]
+    assert [int(o.iterations) for o in gan.g_optimizers + gan.d_optimizers] == [4, 2, 4, 2]
+    assert gan.step_count() == 4
+    gan.save(tmp_path / "head.keras")
+    assert keras.models.load_model(tmp_path / "head.keras").coarse_head_start == 2
+    with pytest.raises(GanzooError, match="coarse_head_start=-1; use 0"):
+        tiny(coarse_head_start=-1)
+
+
 class _GeneratorSnapshots(keras.callbacks.Callback):
     def __init__(self):
         super().__init__()

@@ -50,6 +50,8 @@ Where ganzoo departs from the paper:
   g1, ... (``d_steps`` updates of D_k, then one of G_k, each with its own
   optimizer); the paper trained the levels separately, and since they share no
   parameters and each learns from the real pyramid, this is the same objective.
+  ``coarse_head_start`` lets G_0 and D_0 train alone for a number of steps first,
+  which gives the cheap coarsest pair more updates than the finer levels.
 
 Files: ``networks.py`` (the level networks, the sampling chain, the pyramid's
 shapes) and ``model.py`` (the ``LAPGAN`` model: phases, objectives, sampling,
@@ -109,6 +111,10 @@ class LAPGAN(GAN):
         coarse_g_filters: G_0's width with ``coarse_network="conv"`` (0: ``g_filters``).
             At the coarsest size a wider G_0 costs little beside the finer levels.
         coarse_d_filters: D_0's width with ``coarse_network="conv"`` (0: ``d_filters``).
+        coarse_head_start: training steps in which only G_0 and D_0 train, before the
+            finer levels start (0: every level from the first step). The levels share no
+            parameters (the paper trains them separately), and the cheap coarsest pair can
+            take many more updates than the finer ones (BUILD_NOTES.md, LAPGAN).
         seed: noise seed.
 
     ``compile(g_optimizer, d_optimizer, loss, d_steps, label_smoothing)`` takes
@@ -143,6 +149,7 @@ class LAPGAN(GAN):
         coarse_network: str = "mlp",
         coarse_g_filters: int = 0,
         coarse_d_filters: int = 0,
+        coarse_head_start: int = 0,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -162,6 +169,11 @@ class LAPGAN(GAN):
             raise GanzooError(
                 f"ganzoo: LAPGAN coarse_g_filters={coarse_g_filters}, coarse_d_filters={coarse_d_filters}; "
                 "use 0 (the same as g_filters/d_filters) or a positive width."
+            )
+        if int(coarse_head_start) < 0:
+            raise GanzooError(
+                f"ganzoo: LAPGAN coarse_head_start={coarse_head_start}; use 0 (every level trains from "
+                "the first step) or the number of steps G_0 and D_0 train alone first."
             )
         generators, discriminators = networks.build_level_networks(
             image_shape, levels, coarse_latent_dim, num_classes, g_units, d_units, g_filters, d_filters, dropout,
@@ -187,6 +199,7 @@ class LAPGAN(GAN):
         self.packing = packing
         self.coarse_network = coarse_network
         self.coarse_g_filters, self.coarse_d_filters = int(coarse_g_filters), int(coarse_d_filters)
+        self.coarse_head_start = int(coarse_head_start)
         self.noise_dims = dims
         # Tracked after the networks, in this order: checkpoints store the optimizers by it.
         self.g_optimizers: list[keras.optimizers.Optimizer] = []
@@ -287,14 +300,20 @@ class LAPGAN(GAN):
     # ------------------------------------------------------------ training
 
     def phases(self) -> list[Phase]:
-        """Algorithm 1 at every level, coarse first: ``d_steps`` updates of D_k (``dk``), then one of G_k (``gk``)."""
+        """Algorithm 1 at every level, coarse first: ``d_steps`` updates of D_k (``dk``), then one of G_k (``gk``).
+
+        Levels k > 0 start after ``coarse_head_start`` steps (``after_steps``); level 0 runs
+        at every step, so its G optimizer's update count stays the step count.
+        """
         phases = []
         for k in range(self.levels):
+            after = self.coarse_head_start if k else 0
             phases += [
                 Phase(f"d{k}", (f"discriminators.{k}",), f"d_optimizers.{k}", "level_discriminator_objective",
-                      terms=(f"d{k}_adv",), logs=(f"d{k}_real", f"d{k}_fake"), repeats=self.d_steps, args=(k,)),
+                      terms=(f"d{k}_adv",), logs=(f"d{k}_real", f"d{k}_fake"), repeats=self.d_steps, args=(k,),
+                      after_steps=after),
                 Phase(f"g{k}", (f"generators.{k}",), f"g_optimizers.{k}", "level_generator_objective",
-                      terms=(f"g{k}_adv",), args=(k,)),
+                      terms=(f"g{k}_adv",), args=(k,), after_steps=after),
             ]
         return phases
 
@@ -569,5 +588,6 @@ class LAPGAN(GAN):
             "coarse_network": self.coarse_network,
             "coarse_g_filters": self.coarse_g_filters,
             "coarse_d_filters": self.coarse_d_filters,
+            "coarse_head_start": self.coarse_head_start,
             "seed": self.seed,
         }
