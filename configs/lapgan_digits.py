@@ -2,7 +2,7 @@
 
 Issue 29's run: conv G_0/D_0, G weight averaging; G_0/D_0 train alone for 160 epochs (3,520
 steps), then every level for 80 (240 epochs, 5,280 steps). Judge's FD 2.40 (dcgan_digits 2.66).
-9 min 56 s on 2 idle CPU cores (2026-12-07, user 997 s). See BUILD_NOTES.md, LAPGAN.
+About 10 minutes on 2 idle CPU cores (9 min 56 s, 2026-12-07). See BUILD_NOTES.md, LAPGAN.
     python -m ganzoo.train --config=configs/lapgan_digits.py --workdir=/tmp/lap
 Class-conditional (CC-LAPGAN): add --config.model.num_classes=10 --config.data.with_labels=True
 --config.model.coarse_network=mlp (with the conv base, 20 epochs drew only 13.1% as asked).
