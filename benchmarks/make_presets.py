@@ -5,7 +5,8 @@ r"""Builds the presets that ship in ganzoo/presets/: train (or take a finished r
         --from_workdir=dcgan_digits=/tmp/preset_dcgan                       # a finished run
 
 For each name the run is ``--from_workdir=NAME=DIR`` (a finished ``ganzoo.train`` run of
-``configs/NAME.py``; keys that differ from the file are recorded as overrides) or is trained
+``configs/NAME.py``, or of ``--config=NAME=FILE``; keys that differ from the file are recorded
+as overrides) or is trained
 here with ``python -m ganzoo.train --config=configs/NAME.py --workdir=<--workdir_root>/NAME``.
 Then the model's quality is measured:
 
@@ -62,6 +63,9 @@ _NAMES = flags.DEFINE_list("names", None, "Presets to build (default: every one 
 _FROM = flags.DEFINE_multi_string("from_workdir", [], "NAME=DIR: take this finished run instead of training.")
 _QUALITY = flags.DEFINE_multi_string("quality", [], "NAME=FILE: a benchmark's output for a model measured by hand.")
 _NOTE = flags.DEFINE_multi_string("note", [], "NAME=TEXT: recorded as the training's note (the machine's load, ...).")
+_CONFIG = flags.DEFINE_multi_string(
+    "config", [], "NAME=FILE: the run's config file when it is not configs/NAME.py (e.g. "
+    "srresnet_photos=configs/srresnet_photos_long.py); overrides and the train command are read against it.")
 _ROOT = flags.DEFINE_string("workdir_root", "/tmp/ganzoo_presets", "Where runs trained here go.")
 _OUT = flags.DEFINE_string("out", str(ROOT / "ganzoo" / "presets"), "Folder that receives NAME/.")
 _OVERWRITE = flags.DEFINE_bool("overwrite", False, "Replace an existing preset folder.")
@@ -351,16 +355,20 @@ def _pairs(values: list[str], flag: str) -> dict[str, str]:
     return pairs
 
 
-def config_file(name: str) -> tuple[str, str, dict[str, Any]]:
-    """``configs/NAME.py``: its path, its docstring's first line and its resolved config."""
+def config_file(name: str, path: str | None = None) -> tuple[str, str, dict[str, Any]]:
+    """``configs/NAME.py`` (or ``path``, relative to the repository): its path, its docstring's
+    first line and its resolved config."""
     from ganzoo import config as config_lib
 
-    path = ROOT / "configs" / f"{name}.py"
+    relative = path or f"configs/{name}.py"
+    path = ROOT / relative
+    if not path.is_file():
+        raise GanzooError(f"make_presets: --config={name}={relative}: no such config file in {ROOT}.")
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     description = (module.__doc__ or "").strip().splitlines()[0]
-    return f"configs/{name}.py", description, config_lib.to_dict(module.get_config())
+    return relative, description, config_lib.to_dict(module.get_config())
 
 
 def overrides(config: dict[str, Any], run: dict[str, Any], prefix: str = "--config") -> list[str]:
@@ -409,7 +417,8 @@ def measure(name: str, workdir: str, quality_file: str | None) -> list[dict[str,
     return []
 
 
-def describe(name: str, workdir: str, cost: dict[str, Any], note: str | None) -> dict[str, Any]:
+def describe(name: str, workdir: str, cost: dict[str, Any], note: str | None,
+             config_path: str | None = None) -> dict[str, Any]:
     """preset.json's record of where the model came from and what training it cost."""
     import keras
     import tensorflow as tf
@@ -417,7 +426,7 @@ def describe(name: str, workdir: str, cost: dict[str, Any], note: str | None) ->
     for needed in ("metrics.json", "config.json", "checkpoints/model.keras"):
         if not os.path.exists(os.path.join(workdir, needed)):
             raise GanzooError(f"make_presets: '{workdir}' is not a finished ganzoo.train run (no {needed}).")
-    config_path, description, config = config_file(name)
+    config_path, description, config = config_file(name, config_path)
     with open(os.path.join(workdir, "config.json")) as handle:
         run_config = json.load(handle)
     with open(os.path.join(workdir, "metrics.json")) as handle:
@@ -453,15 +462,18 @@ def describe(name: str, workdir: str, cost: dict[str, Any], note: str | None) ->
     }
 
 
-def build(name: str, workdir: str | None, quality_file: str | None, note: str | None) -> dict[str, Any]:
+def build(name: str, workdir: str | None, quality_file: str | None, note: str | None,
+          config_path: str | None = None) -> dict[str, Any]:
     """Trains (unless given a run), measures and writes one preset; returns ``presets.info``."""
     from ganzoo.utils.runs import load_model
 
     spec = SPECS[name]
     cost: dict[str, Any] = {}
     if workdir is None:
+        if config_path:
+            raise GanzooError(f"make_presets: --config={name}=... needs --from_workdir={name}=DIR (a run of it).")
         workdir, cost = train(name)
-    metadata = describe(name, workdir, cost, note)
+    metadata = describe(name, workdir, cost, note, config_path)
     measurements = measure(name, workdir, quality_file)
     metadata["quality"] = {"summary": "not measured yet", "benchmark": spec.benchmark.format(workdir=workdir),
                            "measurements": measurements}
@@ -491,7 +503,9 @@ def main(argv: list[str]) -> None:
     try:
         workdirs, qualities, notes = (_pairs(_FROM.value, "from_workdir"), _pairs(_QUALITY.value, "quality"),
                                       _pairs(_NOTE.value, "note"))
-        built = [build(name, workdirs.get(name), qualities.get(name), notes.get(name)) for name in names]
+        configs = _pairs(_CONFIG.value, "config")
+        built = [build(name, workdirs.get(name), qualities.get(name), notes.get(name), configs.get(name))
+                 for name in names]
     except GanzooError as error:
         sys.exit(str(error))
     total = sum(

@@ -343,3 +343,17 @@ def test_cyclegan_digits_preset_reproduces_its_recorded_translation_scores(tmp_p
         assert abs(scores["untranslated"][key] - figures["untranslated"][key]) < tolerance, (key, scores)
     served = gan.generate(4, a=a[:2], b=b[:2])
     assert served.shape == (4, size, size, channels)
+
+
+def test_make_presets_reads_a_run_against_the_config_file_it_was_trained_with(load_file):
+    # A preset trained with configs/srresnet_photos_long.py records that file and no overrides;
+    # read against configs/srresnet_photos.py the same run would look like a pile of overrides.
+    make = load_file("benchmarks/make_presets.py")
+    path, description, config = make.config_file("srresnet_photos", "configs/srresnet_photos_long.py")
+    assert path == "configs/srresnet_photos_long.py" and description
+    assert config["model"]["num_blocks"] == 16 and make.overrides(config, config) == []
+    short = make.config_file("srresnet_photos")
+    assert short[0] == "configs/srresnet_photos.py"
+    assert "--config.model.num_blocks=16" in make.overrides(short[2], config)
+    with pytest.raises(GanzooError, match="no such config file"):
+        make.config_file("srresnet_photos", "configs/no_such_config.py")

@@ -1,0 +1,44 @@
+"""SRGAN at 4x on the bundled photos, fine-tuned from the long SRResNet (configs/srresnet_photos_long.py).
+
+Ledig et al. 2017 (arXiv 1609.04802): G starts from the trained SRResNet and is fine-tuned with
+the pixel-MSE content loss plus 1e-3 x the non-saturating adversarial loss. The generator is the
+long recipe's (16 blocks of 48 channels, no batch norm, EDSR-style); the discriminator is the
+paper's at half width. Train the SRResNet first, then (about 20 minutes on 2 quiet cores):
+    python -m ganzoo.train --config=configs/srgan_photos_long.py --workdir=/tmp/srgan_long \
+        --config.model.init_generator=/tmp/srresnet_long/checkpoints/model.keras
+    python benchmarks/super_resolution.py --srresnet=/tmp/srresnet_long --srgan=/tmp/srgan_long
+"""
+
+from ganzoo.config import base_config
+
+
+def get_config():
+    config = base_config()
+    config.model.name = "srgan"
+    config.model.scale = 4
+    config.model.num_blocks = 16
+    config.model.g_filters = 48
+    config.model.batch_norm = False
+    config.model.residual_to_bicubic = True
+    config.model.content_loss = "mse"
+    config.model.vgg_weights = ""
+    config.model.adv_weight = 1e-3        # the paper's
+    config.model.pretrain_steps = 0       # G comes from init_generator
+    config.model.init_generator = ""      # the long SRResNet run's checkpoints/model.keras
+    config.model.d_filters = 32
+    config.model.d_dense = 1024
+    config.data.name = "photos"
+    config.data.image_size = 96
+    config.data.scale = 4
+    config.data.extra_photos = True
+    config.train.batch_size = 16
+    config.train.steps_per_epoch = 250
+    config.train.epochs = 4               # 1,000 GAN steps, as srgan_photos' GAN part
+    config.train.num_samples = 16
+    config.train.checkpoint_every = 1
+    config.train.backup_every_steps = 100
+    config.train.precision = "mixed_bfloat16"
+    config.train.loss = "non_saturating"
+    config.train.g_optimizer = dict(name="adam", learning_rate=1e-4, beta_1=0.9)
+    config.train.d_optimizer = dict(name="adam", learning_rate=1e-4, beta_1=0.9)
+    return config
