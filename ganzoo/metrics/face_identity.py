@@ -95,9 +95,15 @@ def judged_scores(embed: Embedder, data: dict[str, np.ndarray], outputs: dict[in
     ``rank1_frontalized_yawNN``, ``rank1_true_frontal_yawNN`` (the ceiling: the same rows' true
     frontals as probes), ``gain_yawNN`` (frontalized − profile, points) and ``gain_low_yawNN`` /
     ``gain_high_yawNN`` (95% interval, resampling identities).
+
+    The same three rank-1 figures and gain follow for the probes taken under **another light
+    than the gallery's** (their true frontal is not the gallery image), with the suffix
+    ``_other_light``: a probe under the gallery's own light and camera colour can be matched by
+    those alone, so this half says how far a judge recognises the person.
     """
     ids, first = np.unique(data["identity"], return_index=True)
-    gallery = embed(to_float(data["frontal"][first]))
+    gallery_images = np.asarray(data["frontal"][first])
+    gallery = embed(to_float(gallery_images))
     results: dict[str, float] = {}
     for yaw in bins:
         rows = np.flatnonzero(np.abs(data["yaw"]) == yaw)
@@ -111,4 +117,10 @@ def judged_scores(embed: Embedder, data: dict[str, np.ndarray], outputs: dict[in
         results[f"rank1_true_frontal_yaw{yaw}"] = round(100.0 * float(truth.mean()), 2)
         results[f"gain_yaw{yaw}"] = round(100.0 * float(front.mean() - raw.mean()), 2)
         results[f"gain_low_yaw{yaw}"], results[f"gain_high_yaw{yaw}"] = round(low, 2), round(high, 2)
+        own = gallery_images[np.searchsorted(ids, probe_ids)]
+        other = np.any(np.asarray(data["frontal"][rows]).reshape(len(rows), -1) != own.reshape(len(rows), -1), axis=1)
+        if other.any():
+            for name, hits in (("profile", raw), ("frontalized", front), ("true_frontal", truth)):
+                results[f"rank1_{name}_other_light_yaw{yaw}"] = round(100.0 * float(hits[other].mean()), 2)
+            results[f"gain_other_light_yaw{yaw}"] = round(100.0 * float(front[other].mean() - raw[other].mean()), 2)
     return results

@@ -109,3 +109,32 @@ def test_the_benchmarks_judges_train_on_training_identities_only(monkeypatch, tm
     bench.recognizer("all_pose", 8, options, steps=1)
     assert seen["count"] == 5 * 8
     assert sorted(os.listdir(tmp_path / "recognizers")) == ["v2-all_pose-8-10-1-1.keras", "v2-pose_sensitive-8-10-1-1.keras"]
+
+
+def test_judged_scores_report_the_probes_under_another_light_than_the_gallery_apart():
+    # Each identity's second light variant is darker, and the judge below reads a dark face as
+    # the other identity: it finds every gallery-light probe and misses every other-light one,
+    # and the split must say so.
+    light = np.zeros((4, 4, 4, 3), np.uint8)
+    light[:2], light[2:] = (250, 10, 10), (10, 10, 250)
+    other = light.copy()
+    other[:2], other[2:] = (120, 5, 5), (5, 5, 120)
+    frontal = np.concatenate([light[:2], other[:2], light[2:], other[2:]])      # id 0: v0, v1; id 1: v0, v1
+    data = {"frontal": frontal, "pose": frontal.copy(), "identity": np.repeat([0, 1], 4),
+            "yaw": np.tile([0, 60], 4)}
+    embed = _colour_judge
+    rows = np.flatnonzero(data["yaw"] == 60)
+    scores = face_identity.judged_scores(embed, data, {60: face_identity.to_float(frontal[rows])}, bins=(60,),
+                                         bootstrap=20)
+    assert scores["rank1_true_frontal_yaw60"] == scores["rank1_profile_yaw60"] == 50.0
+    assert scores["rank1_true_frontal_other_light_yaw60"] == scores["rank1_profile_other_light_yaw60"] == 0.0
+    assert scores["gain_other_light_yaw60"] == 0.0
+
+
+def _colour_judge(images):
+    # Bright red -> identity 0's embedding, bright blue -> identity 1's; the dark variants are
+    # read as the other identity.
+    colours = np.array([[250, 10, 10], [120, 5, 5], [10, 10, 250], [5, 5, 120]], np.float64) / 127.5 - 1.0
+    mean = np.asarray(images, np.float64).reshape(len(images), -1, 3).mean(axis=1)
+    index = np.argmin(((mean[:, None] - colours[None]) ** 2).sum(-1), axis=1)
+    return np.eye(2)[np.array([0, 1, 1, 0])[index]]
