@@ -4,9 +4,11 @@ configs/frontalization_synthfaces.py with ``data.version = 2`` (issue 27): ident
 head shape, eyes, nose, mouth, ears and hairline within a narrow tone range, and each lighting
 variant has its own light and camera colour (ganzoo/data/synthfaces.py). 6,000 GAN steps: 54
 minutes on 2 CPU cores shared with other jobs (2026-12-07; not timed quiet, where the version-1
-config takes about 45 minutes). Its figures: pose-sensitive judge +21.0 points at ±60°, all-pose
-judge −5.2 (1,000 steps) and −11.8 (3,000, the default) (issue 27's targets: +20 and ≥ 0); BUILD_NOTES.md,
-"Frontalization judged from outside".
+config takes about 45 minutes). Its figures: the benchmark's all-pose judge (trained on 8 lights
+per identity) reads its outputs at 31.2% against 98.2% for the raw profiles at ±60° (−67.0 points;
+issue 27's target ≥ 0); judges trained on 2 lights showed −5.2 / −11.8 but matched lights, not
+faces; pose-sensitive 2-light judge +21.0 (target +20). BUILD_NOTES.md, "Frontalization judged
+from outside".
     python -m ganzoo.train --config=configs/frontalization_synthfaces_v2.py --workdir=/tmp/tpgan_v2
 """
 
