@@ -222,9 +222,11 @@ _MACHINE_PATHS = ("init_generator", "identity_weights")
 
 
 def preset_config(name: str) -> dict[str, Any]:
-    """The resolved config the preset was trained with: configs/NAME.py plus its recorded overrides."""
-    _, _, config = _benchmark("make_presets").config_file(name)
+    """The resolved config the preset was trained with: its recorded config file (configs/NAME.py
+    unless preset.json names another) plus its recorded overrides."""
     from ganzoo import presets
+
+    _, _, config = _benchmark("make_presets").config_file(name, presets.info(name).get("config"))
 
     for override in presets.info(name).get("config_overrides", []):
         key, _, value = override.removeprefix("--config.").partition("=")
