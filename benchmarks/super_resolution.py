@@ -1,7 +1,7 @@
 r"""Super-resolution on held-out real photos: bicubic vs SRResNet vs SRGAN (Ledig et al. 2017).
 
     python benchmarks/super_resolution.py --srresnet=/tmp/srresnet [--srgan=/tmp/srgan] \
-        [--scale=4] [--split=test] [--lr_from=tf,pil] [--png=/tmp/sr_side_by_side.png]
+        [--scale=4] [--split=test] [--lr_from=tf,pil] [--self_ensemble] [--png=/tmp/sr_side_by_side.png]
 
 ``--srresnet`` / ``--srgan``: a training run's workdir (its checkpoints/model.keras), a .keras
 file or a preset (``--srresnet=srresnet_photos``); either may be left out (its column is then
@@ -86,8 +86,12 @@ def panel(image: np.ndarray, top: int, left: int, size: int, zoom: int = 2) -> n
     return np.repeat(np.repeat(crop, zoom, axis=0), zoom, axis=1)
 
 
-def evaluate(models: dict, methods: list[str], pairs: list[dict], scale: int, verbose: bool = True):
-    """Scores (PSNR, SSIM, sharpness) per method and image, seconds per method, and the panels' rows."""
+def evaluate(models: dict, methods: list[str], pairs: list[dict], scale: int, verbose: bool = True,
+             self_ensemble: bool = False):
+    """Scores (PSNR, SSIM, sharpness) per method and image, seconds per method, and the panels' rows.
+
+    ``self_ensemble``: the models super-resolve with EDSR+'s 8-view self-ensemble (``SRGAN.super_resolve``).
+    """
     rows, scores, seconds = [], {m: [] for m in methods}, {m: 0.0 for m in methods}
     for pair in pairs:
         lr, hr = pair["lr"], pair["hr"]
@@ -97,7 +101,7 @@ def evaluate(models: dict, methods: list[str], pairs: list[dict], scale: int, ve
         seconds["bicubic"] += time.perf_counter() - start
         for name in methods[1:]:
             start = time.perf_counter()
-            outputs[name] = models[name].super_resolve(lr)  # [-1, 1] in, [-1, 1] out, clipped
+            outputs[name] = models[name].super_resolve(lr, self_ensemble=self_ensemble)  # [-1, 1], clipped
             seconds[name] += time.perf_counter() - start
         for name in methods:
             scores[name].append((*measure(outputs[name], hr, scale), sharpness(outputs[name], hr, scale)))
@@ -129,6 +133,8 @@ def main() -> None:
     parser.add_argument("--split", default="test", help="photos split: test (held-out), train or all")
     parser.add_argument("--lr_from", default="tf,pil",
                         help=f"comma-separated LR downscalings to measure, of {', '.join(photos.LR_SOURCES)}")
+    parser.add_argument("--self_ensemble", action="store_true",
+                        help="average each model's outputs over the 8 flips and quarter-turns of the LR (EDSR+; 8x slower)")
     parser.add_argument("--png", default=os.path.join(tempfile.gettempdir(), "sr_side_by_side.png"),
                         help="side-by-side image path (default: in the temporary folder, not the checkout)")
     args = parser.parse_args()
@@ -148,7 +154,7 @@ def main() -> None:
         pairs = photos.full_pairs(args.split, args.scale, lr_from=source)
         names = [p["name"] for p in pairs]
         print(f"LR made by '{source}' (PSNR dB / SSIM / sharpness per method)")
-        summary, rows = evaluate(models, methods, pairs, args.scale)
+        summary, rows = evaluate(models, methods, pairs, args.scale, self_ensemble=args.self_ensemble)
         by_source[source] = summary
         if source == sources[0]:
             grid = np.concatenate(rows, axis=0)
@@ -165,7 +171,7 @@ def main() -> None:
                   f"{summary[m]['sharpness']:10.3f}")
     print(f"side-by-side (LR from '{sources[0]}': LR | bicubic | SRResNet | SRGAN | HR): {args.png}")
     result = {"benchmark": "super_resolution", "scale": args.scale, "split": args.split, "images": names,
-              **by_source[sources[0]], "lr_from": sources[0], "lr_sources": by_source, "png": args.png}
+              "self_ensemble": args.self_ensemble, **by_source[sources[0]], "lr_from": sources[0], "lr_sources": by_source, "png": args.png}
     print(json.dumps(result))
 
 

@@ -409,3 +409,23 @@ def test_benchmark_sharpness_is_one_for_the_photo_below_for_bicubic_and_above_wh
     noisy = np.clip(hr + np.random.default_rng(0).normal(0, 0.1, hr.shape), -1, 1).astype("float32")
     assert sharpness(hr, hr, 4) == pytest.approx(1.0)
     assert sharpness(bicubic, hr, 4) < 0.8 < 1.2 < sharpness(noisy, hr, 4)
+
+
+def test_self_ensemble_is_the_mean_of_the_eight_flips_and_turns_turned_back():
+    model = tiny(adv_weight=0.0, residual_to_bicubic=False)
+    lr = np.random.default_rng(3).uniform(-1.0, 1.0, (5, 7, 3)).astype("float32")  # not square
+    plain = model.super_resolve(lr)
+    views = []
+    for turns in range(4):
+        for flip in (False, True):
+            x = np.rot90(lr, turns)
+            x = x[:, ::-1] if flip else x
+            y = model.super_resolve(np.ascontiguousarray(x))
+            y = y[:, ::-1] if flip else y
+            views.append(np.rot90(y, -turns))
+    ensemble = model.super_resolve(lr, self_ensemble=True)
+    assert ensemble.shape == plain.shape == (20, 28, 3)
+    np.testing.assert_allclose(ensemble, np.mean(views, axis=0), atol=1e-5)
+    assert np.abs(ensemble - plain).max() > 1e-3  # an untrained G is not flip-equivariant
+    batch = model.super_resolve(np.stack([lr, lr[::-1]]), self_ensemble=True)
+    np.testing.assert_allclose(batch[0], ensemble, atol=1e-5)
