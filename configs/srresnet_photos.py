@@ -27,7 +27,7 @@ def get_config():
     config.data.name = "photos"
     config.data.image_size = 96          # the paper's HR crop; LR crops are 24x24
     config.data.scale = 4
-    config.data.extra_photos = False     # True adds the six other bundled photographs (issue 26)
+    config.data.extra_photos = False     # True adds the seven other bundled photographs (issue 26)
     config.train.batch_size = 16         # the paper's
     config.train.steps_per_epoch = 250
     config.train.epochs = 12

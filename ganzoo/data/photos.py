@@ -14,9 +14,10 @@ IMAGE so that no held-out photo is ever cropped for training:
     train  rocket, hubble_deep_field, immunohistochemistry, retina, motorcycle (stereo left
            view), camera, coins, moon, brick, grass, gravel, cell           (12 images)
     test   astronaut, chelsea, coffee                                        (3 images)
-    extra  clock, page, text, motorcycle_right (the stereo pair's right view) and
-           scikit-learn's china and flower: the other bundled photographs, added to the
-           training split by ``extra_photos=True``                          (6 images)
+    extra  clock, page, text, motorcycle_right (the stereo pair's right view),
+           scikit-learn's china and flower and matplotlib's grace_hopper: the other
+           bundled photographs, added to the training split by
+           ``extra_photos=True``                                            (7 images)
 
 Never trained on: scikit-image's ``cat`` is the held-out ``chelsea`` itself; its synthetic
 images (checkerboard, colorwheel, logo, binary_blobs, horse, shepp_logan_phantom) and those
@@ -71,9 +72,10 @@ _PHOTOS = {
     "motorcycle_right": ("stereo_motorcycle", 1),
     "china": ("sklearn:china.jpg", None),
     "flower": ("sklearn:flower.jpg", None),
+    "grace_hopper": ("matplotlib:grace_hopper.jpg", None),
 }
 TEST_PHOTOS = ("astronaut", "chelsea", "coffee")
-EXTRA_TRAIN_PHOTOS = ("clock", "page", "text", "motorcycle_right", "china", "flower")
+EXTRA_TRAIN_PHOTOS = ("clock", "page", "text", "motorcycle_right", "china", "flower", "grace_hopper")
 TRAIN_PHOTOS = tuple(name for name in _PHOTOS if name not in TEST_PHOTOS + EXTRA_TRAIN_PHOTOS)
 SPLITS = ("train", "test", "all")
 DEFAULT_CROP = 96        # the paper's HR crop
@@ -116,6 +118,12 @@ def load_photo(name: str) -> np.ndarray:
     if name not in _PHOTOS:
         raise GanzooError(f"ganzoo.data: no bundled photo '{name}'; choose from {', '.join(_PHOTOS)}.")
     function, index = _PHOTOS[name]
+    if function.startswith("matplotlib:"):
+        import matplotlib.cbook  # ships grace_hopper.jpg in its sample data
+        import matplotlib.image
+
+        path = matplotlib.cbook.get_sample_data(function[len("matplotlib:"):], asfileobj=False)
+        return to_rgb_uint8(matplotlib.image.imread(path), f"photo '{name}'")
     if function.startswith("sklearn:"):
         from sklearn.datasets import load_sample_image  # ships china.jpg and flower.jpg
 
@@ -283,7 +291,7 @@ def photos(
 
     Options: ``scale`` (2, 3, 4), ``image_size`` (HR crop, default 96), ``crops_per_image`` per
     pass (train 64, test 8), ``augment`` (flips and 90° turns; default: training split only),
-    ``extra_photos`` (also the six other bundled photographs, ``EXTRA_TRAIN_PHOTOS``, in
+    ``extra_photos`` (also the seven other bundled photographs, ``EXTRA_TRAIN_PHOTOS``, in
     ``train``; the held-out photos are never added).
     """
     _check_common("photos", channels, with_labels, crops_per_image)
