@@ -3,7 +3,7 @@
 Measured 2026-12-07: 10,000 steps in 1 hour 43 minutes (6,205 s) on 2 CPU cores beside other
 jobs (0.45-0.53 s a step in mixed bfloat16; float32 steps were 1.3x slower on the same machine),
 +1.28 dB over bicubic on the held-out photos (astronaut, chelsea, coffee), the same with LR from
-PIL; issue 26's target is +1.5 (BUILD_NOTES.md, "Super-resolution (issue 26)"). Run it in the
+PIL, with six extra photographs (grace_hopper, the seventh, joined after); issue 26's target is +1.5 (BUILD_NOTES.md, "Super-resolution (issue 26)"). Run it in the
 background with a workdir that survives the session; re-running the same command resumes from
 the last backup (every 100 steps), across sessions:
     nohup python -m ganzoo.train --config=configs/srresnet_photos_long.py \
