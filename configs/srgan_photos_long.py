@@ -9,35 +9,25 @@ paper's at half width. Train the SRResNet first, then (about 20 minutes on 2 qui
     python benchmarks/super_resolution.py --srresnet=/tmp/srresnet_long --srgan=/tmp/srgan_long
 """
 
-from ganzoo.config import base_config
+import importlib.util
+import os
 
 
 def get_config():
-    config = base_config()
-    config.model.name = "srgan"
-    config.model.scale = 4
-    config.model.num_blocks = 16
-    config.model.g_filters = 48
-    config.model.batch_norm = False
-    config.model.residual_to_bicubic = True
-    config.model.content_loss = "mse"
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "srresnet_photos_long.py")
+    spec = importlib.util.spec_from_file_location("srresnet_photos_long", path)
+    srresnet = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(srresnet)
+    config = srresnet.get_config()        # the generator, data and precision of the long SRResNet
     config.model.vgg_weights = ""
     config.model.adv_weight = 1e-3        # the paper's
     config.model.pretrain_steps = 0       # G comes from init_generator
     config.model.init_generator = ""      # the long SRResNet run's checkpoints/model.keras
-    config.model.d_filters = 32
+    config.model.d_filters = 32           # the paper's discriminator at half width
     config.model.d_dense = 1024
-    config.data.name = "photos"
-    config.data.image_size = 96
-    config.data.scale = 4
-    config.data.extra_photos = True
-    config.train.batch_size = 16
     config.train.steps_per_epoch = 250
     config.train.epochs = 4               # 1,000 GAN steps, as srgan_photos' GAN part
     config.train.num_samples = 16
-    config.train.checkpoint_every = 1
-    config.train.backup_every_steps = 100
-    config.train.precision = "mixed_bfloat16"
     config.train.loss = "non_saturating"
     config.train.g_optimizer = dict(name="adam", learning_rate=1e-4, beta_1=0.9)
     config.train.d_optimizer = dict(name="adam", learning_rate=1e-4, beta_1=0.9)
