@@ -15,9 +15,10 @@ bin ±15° … ±90° (both signs, every lighting variant of every test identity
 **Judges the model never trained against** (issue 27; ``--judges``, default all three), each
 scoring the same probes against the same gallery, with the true frontals' rank-1 as the ceiling
 and a 95% bootstrap interval (over identities) of the gain, then the same figures for the probes
-under another light than the gallery's (half of them with 2 lights per identity: a probe under the gallery's own light and
-camera colour can be matched by those alone). The recognizers train on ``--judge_variants``
-lighting variants of each training identity (default 8; the test split keeps the run's):
+under another light than the gallery's (half of them with 2 lights per identity; a probe under
+the gallery's own light and camera colour can be matched by those alone). The recognizers train
+on ``--judge_variants`` lighting variants of each training identity (default 8; the test split
+keeps the run's):
 
 - ``all_pose``: a small ResNet with a CosFace head (``ganzoo.metrics.recognizers``) trained on
   every yaw of the training identities — the independent recognizer, good on profiles;
