@@ -171,7 +171,8 @@ def main() -> None:
                   f"{summary[m]['sharpness']:10.3f}")
     print(f"side-by-side (LR from '{sources[0]}': LR | bicubic | SRResNet | SRGAN | HR): {args.png}")
     result = {"benchmark": "super_resolution", "scale": args.scale, "split": args.split, "images": names,
-              "self_ensemble": args.self_ensemble, **by_source[sources[0]], "lr_from": sources[0], "lr_sources": by_source, "png": args.png}
+              "self_ensemble": args.self_ensemble, **by_source[sources[0]], "lr_from": sources[0],
+              "lr_sources": by_source, "png": args.png}
     print(json.dumps(result))
 
 

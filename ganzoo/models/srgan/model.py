@@ -396,16 +396,16 @@ class SRGAN(GAN):
             spec = tf.TensorSpec([None, None, None, 3], tf.float32)
             object.__setattr__(self, "_tiled_generator",
                                tf.function(lambda lr: self.tiled(self.unit_generator, lr), input_signature=[spec]))
-        if self_ensemble:
-            outs = []
+        if self_ensemble:  # a running sum: one HR image in memory beside the output, not eight
+            out = 0.0
             for turns in range(4):
                 for flip in (False, True):
                     view = np.rot90(unit, turns, axes=(1, 2))
                     view = view[:, :, ::-1] if flip else view
                     y = self._tiled_generator(tf.constant(np.ascontiguousarray(view), tf.float32)).numpy()
                     y = y[:, :, ::-1] if flip else y
-                    outs.append(np.rot90(y, -turns, axes=(1, 2)))
-            out = np.mean(outs, axis=0)
+                    out = out + np.rot90(y, -turns, axes=(1, 2))
+            out = out / 8.0
         else:
             out = self._tiled_generator(tf.constant(unit, tf.float32)).numpy()
         if x.dtype == np.uint8:
