@@ -153,6 +153,20 @@ def photo_names(split: str, extra_photos: bool = False) -> tuple[str, ...]:
     return {"train": TRAIN_PHOTOS + extra, "test": TEST_PHOTOS, "all": TRAIN_PHOTOS + TEST_PHOTOS + extra}[split]
 
 
+def check_rescale_min(rescale_min: float) -> float:
+    """Validates the scale augmentation's smallest factor, in (0, 1]; returns it as a float."""
+    try:
+        value = float(rescale_min)
+    except (TypeError, ValueError):
+        value = float("nan")
+    if not 0.0 < value <= 1.0:
+        raise GanzooError(
+            f"ganzoo.data: rescale_min={rescale_min!r} must be in (0, 1] (the smallest factor a training "
+            "photo is shrunk by; 1 turns scale augmentation off, FSRCNN used 0.6)."
+        )
+    return value
+
+
 def check_crop(image_size: int, scale: int) -> tuple[int, int]:
     """Validates the HR crop and the scale factor; returns them as ints."""
     size, scale = int(image_size), int(scale)
@@ -240,9 +254,22 @@ def full_pairs(split: str = "test", scale: int = DEFAULT_SCALE, lr_from: str = "
 # ------------------------------------------------------------------ random crops
 
 
-def _pair_from(image: tf.Tensor, seed: tf.Tensor, size: int, scale: int, augment: bool):
-    """One (lr, hr) pair from a uint8 ``[H, W, 3]`` image with a stateless ``seed`` ``[2]``."""
-    hr = tf.image.stateless_random_crop(image, [size, size, 3], seed=seed)
+def _pair_from(image: tf.Tensor, seed: tf.Tensor, size: int, scale: int, augment: bool, rescale_min: float = 1.0):
+    """One (lr, hr) pair from a uint8 ``[H, W, 3]`` image with a stateless ``seed`` ``[2]``.
+
+    ``rescale_min`` < 1: the HR crop is a ``size / f`` square (at most the image's shorter side)
+    shrunk to ``size`` by antialiased bicubic and rounded to 8 bits, ``f`` uniform in
+    ``[rescale_min, 1]`` — the photo seen at a random smaller scale.
+    """
+    if rescale_min < 1.0:
+        factor = tf.random.stateless_uniform([], seed + [0, 3], rescale_min, 1.0)
+        side = tf.cast(tf.round(size / factor), tf.int32)
+        side = tf.clip_by_value(side, size, tf.reduce_min(tf.shape(image)[:2]))
+        patch = tf.image.stateless_random_crop(image, tf.stack([side, side, 3]), seed=seed)
+        hr = tf.image.resize(tf.cast(patch, tf.float32), [size, size], method="bicubic", antialias=True)
+        hr = tf.cast(tf.round(tf.clip_by_value(hr, 0.0, 255.0)), tf.uint8)
+    else:
+        hr = tf.image.stateless_random_crop(image, [size, size, 3], seed=seed)
     if augment:
         hr = tf.image.stateless_random_flip_left_right(hr, seed=seed + [0, 1])
         turns = tf.random.stateless_uniform([], seed + [0, 2], 0, 4, dtype=tf.int32)
@@ -255,18 +282,18 @@ def _pair_from(image: tf.Tensor, seed: tf.Tensor, size: int, scale: int, augment
 
 def crop_pairs(
     images: tf.data.Dataset, size: int, scale: int, crops_per_image: int, seed: int, augment: bool,
-    rerandomize: bool,
+    rerandomize: bool, rescale_min: float = 1.0,
 ) -> tf.data.Dataset:
     """``crops_per_image`` random (lr, hr) pairs from each uint8 ``[H, W, 3]`` image of ``images``.
 
-    Images smaller than ``size`` in either side are filtered out.
+    Images smaller than ``size`` in either side are filtered out. ``rescale_min``: see ``photos``.
     """
     images = images.filter(lambda image: tf.reduce_all(tf.shape(image)[:2] >= size))
     randoms = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=rerandomize)
 
     def crops(image, r):
         return tf.data.Dataset.range(crops_per_image).map(
-            lambda k: _pair_from(image, tf.stack([r, k * 8]), size, scale, augment)
+            lambda k: _pair_from(image, tf.stack([r, k * 8]), size, scale, augment, rescale_min)
         )
 
     return tf.data.Dataset.zip((images, randoms)).flat_map(crops)
@@ -285,17 +312,20 @@ def _check_common(name, channels, with_labels, crops_per_image):
 def photos(
     split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
     scale=DEFAULT_SCALE, crops_per_image=None, augment=None, names: Sequence[str] | None = None,
-    extra_photos: bool = False,
+    extra_photos: bool = False, rescale_min: float = 1.0,
 ) -> Source:
     """(lr, hr) crops of the ``split``'s photos (or of ``names``, a list of bundled photo names).
 
     Options: ``scale`` (2, 3, 4), ``image_size`` (HR crop, default 96), ``crops_per_image`` per
     pass (train 64, test 8), ``augment`` (flips and 90° turns; default: training split only),
     ``extra_photos`` (also the seven other bundled photographs, ``EXTRA_TRAIN_PHOTOS``, in
-    ``train``; the held-out photos are never added).
+    ``train``; the held-out photos are never added), ``rescale_min`` (scale augmentation as in
+    FSRCNN, Dong et al. 2016, arXiv 1608.00367: each training crop is taken from the photo shrunk
+    by a random factor in ``[rescale_min, 1]``; default 1, off; training split only).
     """
     _check_common("photos", channels, with_labels, crops_per_image)
     size, scale = check_crop(image_size or DEFAULT_CROP, scale)
+    rescale_min = check_rescale_min(rescale_min)
     chosen = tuple(names) if names else photo_names(split, extra_photos)
     training = split == "train"
     augment = training if augment is None else bool(augment)
@@ -318,7 +348,10 @@ def photos(
         lambda: iter(arrays), output_signature=tf.TensorSpec([None, None, 3], tf.uint8)
     )
     # Held-out crops are the same every pass (rerandomize=False) so validation numbers compare.
-    dataset = crop_pairs(dataset, size, scale, per_image, seed, augment, rerandomize=training)
+    dataset = crop_pairs(
+        dataset, size, scale, per_image, seed, augment, rerandomize=training,
+        rescale_min=rescale_min if training else 1.0,
+    )
     return Source(dataset, len(arrays) * per_image, in_memory=True, shuffled=False)
 
 

@@ -80,6 +80,30 @@ def test_augmentation_is_one_of_the_eight_symmetries_of_the_same_crop():
     assert len(seen) > 2
 
 
+def test_scale_augmentation_shrinks_each_crop_by_a_factor_between_rescale_min_and_1():
+    ramp = np.tile(np.arange(256, dtype=np.uint8), (256, 1))[..., None].repeat(3, axis=-1)  # slope 1 level/px
+    images = tf.data.Dataset.from_tensors(tf.constant(ramp))
+
+    def slopes(rescale_min):
+        pairs = photos.crop_pairs(images, 96, 4, 64, seed=0, augment=False, rerandomize=False, rescale_min=rescale_min)
+        hr = np.stack([hr.numpy() for _, hr in pairs]) * 127.5  # back to 8-bit levels
+        return np.median(np.diff(hr[:, 48, 8:-8, 0], axis=-1), axis=-1)  # a row's middle, off the edges
+
+    assert np.allclose(slopes(1.0), 1.0)
+    shrunk = slopes(0.5)  # a side of 96/f px of the ramp in 96 px: slope 1/f, f in [0.5, 1]
+    assert shrunk.min() >= 0.95 and shrunk.max() <= 2.05
+    assert shrunk.max() > 1.6 and shrunk.std() > 0.15  # not one fixed factor
+
+
+def test_scale_augmentation_is_for_training_only_and_checked():
+    test = first_batch(split="test", rescale_min=0.5, batch_size=4, shuffle=False)
+    plain = first_batch(split="test", batch_size=4, shuffle=False)
+    np.testing.assert_array_equal(test[1].numpy(), plain[1].numpy())
+    for bad in (0, 1.5, "x"):
+        with pytest.raises(GanzooError, match="rescale_min"):
+            photos.photos(rescale_min=bad)
+
+
 def test_full_pairs_are_whole_photos_cropped_to_multiples_of_the_scale():
     pairs = photos.full_pairs("test", scale=3)
     chelsea = next(p for p in pairs if p["name"] == "chelsea")  # 300 x 451
