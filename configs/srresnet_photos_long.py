@@ -39,6 +39,7 @@ def get_config():
     config.data.scale = 4
     config.data.extra_photos = True       # + clock, page, text, motorcycle_right, china, flower
     config.data.rescale_min = 1.0         # scale augmentation off (FSRCNN-style; 0.6 shrinks photos up to 1/0.6)
+    config.data.gradio_photos = False     # True: + Gradio's two cheetahs and tower (needs ganzoo[demo])
     config.train.batch_size = 16          # the paper's
     config.train.steps_per_epoch = 250
     config.train.epochs = STEPS // 250

@@ -73,10 +73,15 @@ _PHOTOS = {
     "china": ("sklearn:china.jpg", None),
     "flower": ("sklearn:flower.jpg", None),
     "grace_hopper": ("matplotlib:grace_hopper.jpg", None),
+    "gradio_cheetah": ("gradio:media_assets/images/cheetah.jpg", None),
+    "gradio_cheetah2": ("gradio:test_data/cheetah2.jpg", None),
+    "gradio_tower": ("gradio:media_assets/images/tower.jpg", None),
 }
 TEST_PHOTOS = ("astronaut", "chelsea", "coffee")
 EXTRA_TRAIN_PHOTOS = ("clock", "page", "text", "motorcycle_right", "china", "flower", "grace_hopper")
-TRAIN_PHOTOS = tuple(name for name in _PHOTOS if name not in TEST_PHOTOS + EXTRA_TRAIN_PHOTOS)
+# Photographs Gradio ships (ganzoo[demo] and ganzoo[test] install it): training split only, on request.
+GRADIO_PHOTOS = ("gradio_cheetah", "gradio_cheetah2", "gradio_tower")
+TRAIN_PHOTOS = tuple(name for name in _PHOTOS if name not in TEST_PHOTOS + EXTRA_TRAIN_PHOTOS + GRADIO_PHOTOS)
 SPLITS = ("train", "test", "all")
 DEFAULT_CROP = 96        # the paper's HR crop
 DEFAULT_SCALE = 4        # the paper's factor
@@ -124,6 +129,8 @@ def load_photo(name: str) -> np.ndarray:
 
         path = matplotlib.cbook.get_sample_data(function[len("matplotlib:"):], asfileobj=False)
         return to_rgb_uint8(matplotlib.image.imread(path), f"photo '{name}'")
+    if function.startswith("gradio:"):
+        return to_rgb_uint8(_gradio_image(name, function[len("gradio:"):]), f"photo '{name}'")
     if function.startswith("sklearn:"):
         from sklearn.datasets import load_sample_image  # ships china.jpg and flower.jpg
 
@@ -142,14 +149,35 @@ def load_photo(name: str) -> np.ndarray:
     return to_rgb_uint8(image, f"photo '{name}'")
 
 
-def photo_names(split: str, extra_photos: bool = False) -> tuple[str, ...]:
+def _gradio_image(name: str, relative: str) -> np.ndarray:
+    """A photograph from the installed Gradio package's files, found without importing Gradio."""
+    import importlib.util
+
+    from PIL import Image
+
+    spec = importlib.util.find_spec("gradio")
+    folders = list(spec.submodule_search_locations or []) if spec else []
+    for folder in folders:
+        path = os.path.join(folder, relative)
+        if os.path.isfile(path):
+            with Image.open(path) as image:
+                return np.asarray(image.convert("RGB"))
+    raise GanzooError(
+        f"ganzoo.data: photo '{name}' comes from the Gradio package ({relative}), which "
+        f"{'does not ship it' if folders else 'is not installed'}; pip install 'ganzoo[demo]' (Gradio 6), "
+        "or train without gradio_photos."
+    )
+
+
+def photo_names(split: str, extra_photos: bool = False, gradio_photos: bool = False) -> tuple[str, ...]:
     """The photos of ``split``: ``train``, ``test`` (held-out) or ``all`` (train + test).
 
-    ``extra_photos`` adds ``EXTRA_TRAIN_PHOTOS`` to ``train`` and ``all`` (never to ``test``).
+    ``extra_photos`` adds ``EXTRA_TRAIN_PHOTOS`` and ``gradio_photos`` adds ``GRADIO_PHOTOS`` to
+    ``train`` and ``all`` (never to ``test``).
     """
     if split not in SPLITS:
         raise GanzooError(f"ganzoo.data: photos has splits {', '.join(SPLITS)}, not '{split}'.")
-    extra = EXTRA_TRAIN_PHOTOS if extra_photos else ()
+    extra = (EXTRA_TRAIN_PHOTOS if extra_photos else ()) + (GRADIO_PHOTOS if gradio_photos else ())
     return {"train": TRAIN_PHOTOS + extra, "test": TEST_PHOTOS, "all": TRAIN_PHOTOS + TEST_PHOTOS + extra}[split]
 
 
@@ -312,21 +340,23 @@ def _check_common(name, channels, with_labels, crops_per_image):
 def photos(
     split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
     scale=DEFAULT_SCALE, crops_per_image=None, augment=None, names: Sequence[str] | None = None,
-    extra_photos: bool = False, rescale_min: float = 1.0,
+    extra_photos: bool = False, gradio_photos: bool = False, rescale_min: float = 1.0,
 ) -> Source:
     """(lr, hr) crops of the ``split``'s photos (or of ``names``, a list of bundled photo names).
 
     Options: ``scale`` (2, 3, 4), ``image_size`` (HR crop, default 96), ``crops_per_image`` per
     pass (train 64, test 8), ``augment`` (flips and 90° turns; default: training split only),
     ``extra_photos`` (also the seven other bundled photographs, ``EXTRA_TRAIN_PHOTOS``, in
-    ``train``; the held-out photos are never added), ``rescale_min`` (scale augmentation as in
+    ``train``; the held-out photos are never added), ``gradio_photos`` (also the three
+    photographs the Gradio package ships, ``GRADIO_PHOTOS``: two cheetahs and a tower; training
+    split only; needs ``ganzoo[demo]``), ``rescale_min`` (scale augmentation as in
     FSRCNN, Dong et al. 2016, arXiv 1608.00367: each training crop is taken from the photo shrunk
     by a random factor in ``[rescale_min, 1]``; default 1, off; training split only).
     """
     _check_common("photos", channels, with_labels, crops_per_image)
     size, scale = check_crop(image_size or DEFAULT_CROP, scale)
     rescale_min = check_rescale_min(rescale_min)
-    chosen = tuple(names) if names else photo_names(split, extra_photos)
+    chosen = tuple(names) if names else photo_names(split, extra_photos, gradio_photos)
     training = split == "train"
     augment = training if augment is None else bool(augment)
     per_image = int(crops_per_image or CROPS_PER_IMAGE.get(split, 64))

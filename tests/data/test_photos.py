@@ -20,13 +20,24 @@ def test_train_and_test_photos_are_disjoint_and_cover_the_bundle():
 
 
 def test_extra_photos_are_training_only_and_no_training_photo_is_a_held_out_one():
-    train = photos.photo_names("train", extra_photos=True)
-    assert set(photos.EXTRA_TRAIN_PHOTOS) <= set(train) and not set(train) & set(photos.photo_names("test"))
-    assert photos.photo_names("test", extra_photos=True) == photos.TEST_PHOTOS
+    train = photos.photo_names("train", extra_photos=True, gradio_photos=True)
+    assert set(photos.EXTRA_TRAIN_PHOTOS + photos.GRADIO_PHOTOS) <= set(train)
+    assert not set(train) & set(photos.photo_names("test"))
+    assert photos.photo_names("test", extra_photos=True, gradio_photos=True) == photos.TEST_PHOTOS
+    assert not set(photos.GRADIO_PHOTOS) & set(photos.photo_names("train", extra_photos=True))  # only on request
     held_out = [photos.load_photo(name) for name in photos.TEST_PHOTOS]
     for name in train:  # by pixels, not names: scikit-image's `cat` is the held-out chelsea
         image = photos.load_photo(name)
         assert not any(image.shape == h.shape and np.array_equal(image, h) for h in held_out), name
+
+
+def test_gradio_photos_need_gradio_and_say_how_to_get_it(monkeypatch):
+    assert photos.load_photo("gradio_tower").shape == (600, 377, 3)  # ganzoo[test] installs Gradio
+    import importlib.util
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *args: None)
+    with pytest.raises(GanzooError, match=r"'gradio_tower'.*not installed.*ganzoo\[demo\]"):
+        photos.load_photo("gradio_tower")
 
 
 def test_lr_from_pil_matches_the_training_downscale_and_tf_aliased_does_not():
