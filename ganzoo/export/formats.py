@@ -171,7 +171,7 @@ def _super_resolution_graph(model: Any) -> PortableGraph:
     size = tuple(int(d) // int(model.scale) for d in model.hr_shape[:2])
 
     def run(lr_images):
-        return {"hr_images": model.unit_generator(lr_images)}
+        return {"hr_images": model.unit_output(lr_images)}  # with self_ensemble, its 8 views
 
     return PortableGraph(
         "model", run, [spec], {"lr_images": (*size, 3)}, {"lr_images": (0.0, 1.0)},

@@ -345,7 +345,7 @@ def test_super_resolve_in_tiles_equals_the_whole_image():
     whole = np.clip(model.generator(image, training=False).numpy(), -1, 1)
     np.testing.assert_allclose(model.super_resolve(image), whole, atol=1e-5)
     # The overlap is what makes it seamless: without it the tiles' borders show.
-    object.__setattr__(model, "_tiled_generator", None)
+    object.__setattr__(model, "_tiled_generators", {})  # the traced functions captured the overlap
     model.tile_overlap = 0
     assert np.abs(model.super_resolve(image) - whole).max() > 1e-3
     with pytest.raises(GanzooError, match=r"21x19 image, more than this SRGAN's max_pixels=100"):
@@ -429,3 +429,23 @@ def test_self_ensemble_is_the_mean_of_the_eight_flips_and_turns_turned_back():
     assert np.abs(ensemble - plain).max() > 1e-3  # an untrained G is not flip-equivariant
     batch = model.super_resolve(np.stack([lr, lr[::-1]]), self_ensemble=True)
     np.testing.assert_allclose(batch[0], ensemble, atol=1e-5)
+
+
+def test_a_self_ensemble_model_serves_its_ensemble_tiled_and_keeps_the_setting_when_saved(tmp_path):
+    model = tiny(adv_weight=0.0, residual_to_bicubic=False, self_ensemble=True, tile_size=6)
+    assert model.get_config()["self_ensemble"] is True
+    image = np.random.default_rng(4).uniform(0, 1, (1, 13, 9, 3)).astype("float32")  # 3 x 2 tiles
+    ensemble = model.super_resolve(image[0], value_range=(0.0, 1.0))
+    np.testing.assert_allclose(ensemble, model.super_resolve(image[0], (0.0, 1.0), self_ensemble=True), atol=1e-6)
+    plain = model.super_resolve(image[0], value_range=(0.0, 1.0), self_ensemble=False)
+    assert np.abs(ensemble - plain).max() > 1e-3
+    whole = tiny(adv_weight=0.0, residual_to_bicubic=False, self_ensemble=True, tile_size=64)
+    whole.generator.set_weights(model.generator.get_weights())
+    np.testing.assert_allclose(whole.super_resolve(image[0], value_range=(0.0, 1.0)), ensemble, atol=1e-5)
+    loaded = tf.saved_model.load(save_generator(model, str(tmp_path / "saved")))
+    served = loaded.signatures["serving_default"](lr_images=tf.constant(image))["hr_images"].numpy()
+    np.testing.assert_allclose(served[0], ensemble, atol=1e-5)
+    model.save(tmp_path / "m.keras")
+    reloaded = keras.models.load_model(tmp_path / "m.keras")
+    assert reloaded.self_ensemble is True
+    np.testing.assert_allclose(reloaded.super_resolve(image[0], value_range=(0.0, 1.0)), ensemble, atol=1e-5)

@@ -97,6 +97,10 @@ class SRGAN(GAN):
         max_pixels: the largest LR image (height × width) ``super_resolve``, ``generate`` and
             the serving signatures accept (default 2048², ``MAX_PIXELS``).
         tile_size: LR pixels per side of the tiles large images are super-resolved in.
+        self_ensemble: infer with EDSR+'s geometric self-ensemble (Lim et al. 2017, arXiv
+            1707.02921) by default: ``super_resolve``, ``generate`` and the serving signatures
+            average G's outputs for the 8 flips and quarter-turns of each image, each turned
+            back (8× the inference cost). Training is unchanged.
         seed: seed of the (unused, empty) noise stream.
 
     Data: batches of ``(lr [b, h, w, 3], hr [b, h·scale, w·scale, 3])`` float32 in [-1, 1].
@@ -126,6 +130,7 @@ class SRGAN(GAN):
         init_generator: str | None = None,
         max_pixels: int = MAX_PIXELS,
         tile_size: int = TILE_SIZE,
+        self_ensemble: bool = False,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -166,11 +171,12 @@ class SRGAN(GAN):
         self.adv_weight, self.pretrain_steps = float(adv_weight), int(pretrain_steps)
         self.init_generator = init_generator or None
         self.max_pixels, self.tile_size = int(max_pixels), int(tile_size)
+        self.self_ensemble = bool(self_ensemble)
         # Tiles overlap by G's receptive radius, so tiled outputs equal the whole image's.
         self.tile_overlap = networks.receptive_radius(self.generator)
         object.__setattr__(self, "_vgg", None)
         object.__setattr__(self, "_loading", False)
-        object.__setattr__(self, "_tiled_generator", None)
+        object.__setattr__(self, "_tiled_generators", {})
         if init_generator:
             self._load_generator(init_generator)
 
@@ -354,7 +360,7 @@ class SRGAN(GAN):
         return tf.map_fn(one, images, parallel_iterations=1, fn_output_signature=tf.TensorSpec(None, dtype))
 
     def super_resolve(self, images: Any, value_range: tuple[float, float] = (-1.0, 1.0),
-                      self_ensemble: bool = False) -> Any:
+                      self_ensemble: bool | None = None) -> Any:
         """Super-resolves images of any size up to ``max_pixels`` (in tiles; see ``tiled``).
 
         Args:
@@ -366,7 +372,8 @@ class SRGAN(GAN):
             value_range: the range of float inputs and outputs.
             self_ensemble: EDSR+'s geometric self-ensemble (Lim et al. 2017, arXiv 1707.02921):
                 the mean of G's outputs for the 8 flips and quarter-turns of each image, each
-                turned back; 8× the cost, a little more PSNR.
+                turned back; 8× the cost, a little more PSNR. None: the model's
+                ``self_ensemble`` setting.
 
         Returns:
             The same structure, ``scale``× larger, clipped to the input's range and dtype.
@@ -392,22 +399,12 @@ class SRGAN(GAN):
         if unit.shape[-1] == 1:
             unit = np.repeat(unit, 3, axis=-1)
         unit = unit[..., :3]
-        if self._tiled_generator is None:
+        ensemble = self.self_ensemble if self_ensemble is None else bool(self_ensemble)
+        if ensemble not in self._tiled_generators:
             spec = tf.TensorSpec([None, None, None, 3], tf.float32)
-            object.__setattr__(self, "_tiled_generator",
-                               tf.function(lambda lr: self.tiled(self.unit_generator, lr), input_signature=[spec]))
-        if self_ensemble:  # a running sum: one HR image in memory beside the output, not eight
-            out = 0.0
-            for turns in range(4):
-                for flip in (False, True):
-                    view = np.rot90(unit, turns, axes=(1, 2))
-                    view = view[:, :, ::-1] if flip else view
-                    y = self._tiled_generator(tf.constant(np.ascontiguousarray(view), tf.float32)).numpy()
-                    y = y[:, :, ::-1] if flip else y
-                    out = out + np.rot90(y, -turns, axes=(1, 2))
-            out = out / 8.0
-        else:
-            out = self._tiled_generator(tf.constant(unit, tf.float32)).numpy()
+            run = self.unit_ensemble if ensemble else self.unit_generator
+            self._tiled_generators[ensemble] = tf.function(lambda lr: self.tiled(run, lr), input_signature=[spec])
+        out = self._tiled_generators[ensemble](tf.constant(unit, tf.float32)).numpy()
         if x.dtype == np.uint8:
             out = np.round(out * 255.0).astype(np.uint8)
         else:
@@ -419,6 +416,27 @@ class SRGAN(GAN):
         """G on [0, 1] images, clipped to [0, 1]: the serving form of ``call``."""
         out = tf.cast(self.generator(unit * 2.0 - 1.0, training=False), tf.float32)
         return tf.clip_by_value((out + 1.0) / 2.0, 0.0, 1.0)
+
+    def unit_ensemble(self, unit: Tensor) -> Tensor:
+        """EDSR+'s self-ensemble of ``unit_generator``: ``[b, h, w, 3]`` -> ``[b, h·s, w·s, 3]``.
+
+        The mean of G's outputs for the 8 flips and quarter-turns of ``unit``, each turned back
+        (a running sum: one extra output in memory). Applied per tile, it equals the whole
+        image's ensemble, since every view's tiles overlap by G's receptive radius.
+        """
+        total = 0.0
+        for turns in range(4):
+            for flip in (False, True):
+                view = tf.image.rot90(unit, turns)
+                view = tf.reverse(view, [2]) if flip else view
+                out = self.unit_generator(view)
+                out = tf.reverse(out, [2]) if flip else out
+                total = total + tf.image.rot90(out, (4 - turns) % 4)
+        return total / 8.0
+
+    def unit_output(self, unit: Tensor) -> Tensor:
+        """What the serving signatures compute: ``unit_ensemble`` if ``self_ensemble``, else ``unit_generator``."""
+        return self.unit_ensemble(unit) if self.self_ensemble else self.unit_generator(unit)
 
     def generate(self, n: int, seed: int | None = None, lr: Any = None, **conditions: Any) -> np.ndarray:
         """Super-resolves the first ``n`` LR images ``lr``: ``[n, h·scale, w·scale, 3]`` float32 in [-1, 1].
@@ -468,7 +486,7 @@ class SRGAN(GAN):
             )
 
         def to_uint8(unit):
-            return tf.cast(tf.round(self.unit_generator(unit) * 255.0), tf.uint8)
+            return tf.cast(tf.round(self.unit_output(unit) * 255.0), tf.uint8)
 
         def serve(lr_images):
             checks = [
@@ -482,7 +500,7 @@ class SRGAN(GAN):
                 ),
             ]
             with tf.control_dependencies(checks):
-                return {"hr_images": self.tiled(self.unit_generator, tf.identity(lr_images))}
+                return {"hr_images": self.tiled(self.unit_output, tf.identity(lr_images))}
 
         def serve_uint8(lr_images):
             with tf.control_dependencies([size_check(lr_images)]):
@@ -521,6 +539,7 @@ class SRGAN(GAN):
             "init_generator": self.init_generator,
             "max_pixels": self.max_pixels,
             "tile_size": self.tile_size,
+            "self_ensemble": self.self_ensemble,
             "seed": self.seed,
         }
 
