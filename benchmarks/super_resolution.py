@@ -1,7 +1,8 @@
 r"""Super-resolution on held-out real photos: bicubic vs SRResNet vs SRGAN (Ledig et al. 2017).
 
     python benchmarks/super_resolution.py --srresnet=/tmp/srresnet [--srgan=/tmp/srgan] \
-        [--scale=4] [--split=test] [--lr_from=tf,pil] [--self_ensemble] [--png=/tmp/sr_side_by_side.png]
+        [--scale=4] [--split=test] [--lr_from=tf,pil] [--self_ensemble[=on|off|model]] \
+        [--png=/tmp/sr_side_by_side.png]
 
 ``--srresnet`` / ``--srgan``: a training run's workdir (its checkpoints/model.keras), a .keras
 file or a preset (``--srresnet=srresnet_photos``); either may be left out (its column is then
@@ -15,6 +16,9 @@ border of ``scale`` pixels shaved, outputs rounded to 8 bits (``ganzoo.metrics.p
 averaged over images. ``sharpness`` is a no-reference figure: the mean gradient magnitude of the
 output's Y channel (same shave) divided by the HR photo's — 1 is the photo's own sharpness,
 bicubic and MSE-trained models stay below it (blur), a GAN's texture moves it up.
+``--self_ensemble``: EDSR+'s 8-view self-ensemble (Lim et al. 2017) for every model (``on``,
+or the bare flag), for none (``off``), or as each model is set (``model``, the default: a model
+saved with ``self_ensemble=True`` is also measured in one pass, reported as ``<name>_one_pass``).
 
 Prints a table per image and the means for each LR source, writes a side-by-side PNG (the first
 source; per photo, a 128x128 HR centre crop: LR (nearest) | bicubic | SRResNet | SRGAN | HR,
@@ -87,10 +91,12 @@ def panel(image: np.ndarray, top: int, left: int, size: int, zoom: int = 2) -> n
 
 
 def evaluate(models: dict, methods: list[str], pairs: list[dict], scale: int, verbose: bool = True,
-             self_ensemble: bool = False):
+             self_ensemble: bool | None = None):
     """Scores (PSNR, SSIM, sharpness) per method and image, seconds per method, and the panels' rows.
 
-    ``self_ensemble``: the models super-resolve with EDSR+'s 8-view self-ensemble (``SRGAN.super_resolve``).
+    ``self_ensemble``: True / False make every model super-resolve with / without EDSR+'s 8-view
+    self-ensemble; None keeps each model's own ``self_ensemble`` setting. A method named
+    ``<model>_one_pass`` is that model without the ensemble.
     """
     rows, scores, seconds = [], {m: [] for m in methods}, {m: 0.0 for m in methods}
     for pair in pairs:
@@ -101,7 +107,9 @@ def evaluate(models: dict, methods: list[str], pairs: list[dict], scale: int, ve
         seconds["bicubic"] += time.perf_counter() - start
         for name in methods[1:]:
             start = time.perf_counter()
-            outputs[name] = models[name].super_resolve(lr, self_ensemble=self_ensemble)  # [-1, 1], clipped
+            model, ensemble = (models[name[: -len("_one_pass")]], False) if name.endswith("_one_pass") else (
+                models[name], self_ensemble)
+            outputs[name] = model.super_resolve(lr, self_ensemble=ensemble)  # [-1, 1], clipped
             seconds[name] += time.perf_counter() - start
         for name in methods:
             scores[name].append((*measure(outputs[name], hr, scale), sharpness(outputs[name], hr, scale)))
@@ -120,6 +128,8 @@ def evaluate(models: dict, methods: list[str], pairs: list[dict], scale: int, ve
                    "sharpness": float(np.mean([s[2] for s in scores[m]])),
                    "seconds": round(seconds[m], 3)} for m in methods}
     summary["srresnet_gain_db"] = (summary["srresnet"]["psnr"] - summary["bicubic"]["psnr"]) if "srresnet" in summary else None
+    if "srresnet_one_pass" in summary:
+        summary["srresnet_one_pass_gain_db"] = summary["srresnet_one_pass"]["psnr"] - summary["bicubic"]["psnr"]
     summary["srgan_vs_srresnet_db"] = (summary["srgan"]["psnr"] - summary["srresnet"]["psnr"]
                                        if {"srgan", "srresnet"} <= set(summary) else None)
     return summary, rows
@@ -133,8 +143,10 @@ def main() -> None:
     parser.add_argument("--split", default="test", help="photos split: test (held-out), train or all")
     parser.add_argument("--lr_from", default="tf,pil",
                         help=f"comma-separated LR downscalings to measure, of {', '.join(photos.LR_SOURCES)}")
-    parser.add_argument("--self_ensemble", action="store_true",
-                        help="average each model's outputs over the 8 flips and quarter-turns of the LR (EDSR+; 8x slower)")
+    parser.add_argument("--self_ensemble", nargs="?", const="on", default="model", choices=("model", "on", "off"),
+                        help="average each model's outputs over the 8 flips and quarter-turns of the LR (EDSR+; 8x "
+                             "slower): on, off, or model (default: each model's own self_ensemble setting; a model "
+                             "set to it is also measured in one pass, as <name>_one_pass)")
     parser.add_argument("--png", default=os.path.join(tempfile.gettempdir(), "sr_side_by_side.png"),
                         help="side-by-side image path (default: in the temporary folder, not the checkout)")
     args = parser.parse_args()
@@ -149,12 +161,15 @@ def main() -> None:
         if model is not None and model.scale != args.scale:
             raise SystemExit(f"super_resolution: --{name} is a {model.scale}x model; pass --scale={model.scale}.")
     methods = ["bicubic"] + [name for name, model in models.items() if model is not None]
+    ensemble = {"model": None, "on": True, "off": False}[args.self_ensemble]
+    if ensemble is None:  # a model that infers with the ensemble is reported in one pass beside it
+        methods += [f"{name}_one_pass" for name in methods[1:] if models[name].self_ensemble]
     by_source, names = {}, []
     for source in sources:
         pairs = photos.full_pairs(args.split, args.scale, lr_from=source)
         names = [p["name"] for p in pairs]
         print(f"LR made by '{source}' (PSNR dB / SSIM / sharpness per method)")
-        summary, rows = evaluate(models, methods, pairs, args.scale, self_ensemble=args.self_ensemble)
+        summary, rows = evaluate(models, methods, pairs, args.scale, self_ensemble=ensemble)
         by_source[source] = summary
         if source == sources[0]:
             grid = np.concatenate(rows, axis=0)
@@ -163,15 +178,17 @@ def main() -> None:
 
     print(f"\n{args.scale}x, {len(names)} held-out photos ({', '.join(names)}), "
           f"Y channel, {args.scale}-pixel border shaved; sharpness = mean |grad Y| / the photo's")
-    print(f"{'LR from':<11} {'method':<10} {'PSNR dB':>8} {'SSIM':>7} {'vs bicubic':>11} {'sharpness':>10}")
+    print(f"{'LR from':<11} {'method':<17} {'PSNR dB':>8} {'SSIM':>7} {'vs bicubic':>11} {'sharpness':>10}")
     for source, summary in by_source.items():
         for m in methods:
             gain = summary[m]["psnr"] - summary["bicubic"]["psnr"]
-            print(f"{source:<11} {m:<10} {summary[m]['psnr']:8.2f} {summary[m]['ssim']:7.4f} {gain:+10.2f} "
+            print(f"{source:<11} {m:<17} {summary[m]['psnr']:8.2f} {summary[m]['ssim']:7.4f} {gain:+10.2f} "
                   f"{summary[m]['sharpness']:10.3f}")
     print(f"side-by-side (LR from '{sources[0]}': LR | bicubic | SRResNet | SRGAN | HR): {args.png}")
     result = {"benchmark": "super_resolution", "scale": args.scale, "split": args.split, "images": names,
-              "self_ensemble": args.self_ensemble, **by_source[sources[0]], "lr_from": sources[0],
+              "self_ensemble": {name: bool(models[name].self_ensemble if ensemble is None else ensemble)
+                                for name in methods[1:] if not name.endswith("_one_pass")},
+              **by_source[sources[0]], "lr_from": sources[0],
               "lr_sources": by_source, "png": args.png}
     print(json.dumps(result))
 

@@ -449,3 +449,20 @@ def test_a_self_ensemble_model_serves_its_ensemble_tiled_and_keeps_the_setting_w
     reloaded = keras.models.load_model(tmp_path / "m.keras")
     assert reloaded.self_ensemble is True
     np.testing.assert_allclose(reloaded.super_resolve(image[0], value_range=(0.0, 1.0)), ensemble, atol=1e-5)
+
+
+def test_benchmark_measures_a_self_ensemble_model_with_it_and_in_one_pass_beside_it(load_file):
+    bench = load_file("benchmarks/super_resolution.py")
+    model = tiny(adv_weight=0.0, residual_to_bicubic=False, self_ensemble=True)  # not flip-equivariant
+    hr = photos.load_photo("coffee")[:64, :96].astype("float32") / 127.5 - 1.0
+    pairs = [{"name": "coffee", "lr": photos.downscale(hr, 4).numpy(), "hr": hr}]
+    methods = ["bicubic", "srresnet", "srresnet_one_pass"]
+    summary, _ = bench.evaluate({"srresnet": model}, methods, pairs, 4, verbose=False)
+    ensemble = bench.measure(model.super_resolve(pairs[0]["lr"], self_ensemble=True), hr, 4)[0]
+    one_pass = bench.measure(model.super_resolve(pairs[0]["lr"], self_ensemble=False), hr, 4)[0]
+    assert abs(ensemble - one_pass) > 1e-3
+    assert summary["srresnet"]["psnr"] == pytest.approx(ensemble)
+    assert summary["srresnet_one_pass"]["psnr"] == pytest.approx(one_pass)
+    assert summary["srresnet_one_pass_gain_db"] == pytest.approx(one_pass - summary["bicubic"]["psnr"])
+    forced_off, _ = bench.evaluate({"srresnet": model}, methods[:2], pairs, 4, verbose=False, self_ensemble=False)
+    assert forced_off["srresnet"]["psnr"] == pytest.approx(one_pass)
