@@ -357,3 +357,15 @@ def test_make_presets_reads_a_run_against_the_config_file_it_was_trained_with(lo
     assert "--config.model.num_blocks=16" in make.overrides(short[2], config)
     with pytest.raises(GanzooError, match="no such config file"):
         make.config_file("srresnet_photos", "configs/no_such_config.py")
+
+
+def test_super_resolution_summary_names_the_ensemble_the_one_pass_gain_and_sharpness(load_file):
+    summary = load_file("benchmarks/make_presets.py").super_resolution_summary
+    plain = {"srresnet": {"psnr": 29.9, "sharpness": 0.53}, "srresnet_gain_db": 1.37, "srgan_vs_srresnet_db": None}
+    assert summary(plain) == "SRResNet 29.90 dB, +1.37 dB over bicubic on the held-out photos (misses the +1.5 dB target)"
+    ensemble = dict(plain, srresnet_gain_db=1.52, srresnet_one_pass_gain_db=1.37, srgan_vs_srresnet_db=-0.6,
+                    srgan={"psnr": 29.3, "sharpness": 0.64})
+    text = summary(ensemble)
+    assert "SRResNet with its 8-view self-ensemble 29.90 dB, +1.52 dB" in text and "meets the +1.5 dB" in text
+    assert "in one pass +1.37 dB" in text
+    assert "-0.60 dB from SRResNet (meets the within-1-dB target), sharpness 0.640 vs 0.530 (sharper)" in text
