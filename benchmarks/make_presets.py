@@ -237,6 +237,17 @@ def coverage_summary(figures: dict[str, Any]) -> str:
             f"{figures['high_quality_fraction']:.0%} high-quality samples")
 
 
+def super_resolution_inputs(model) -> dict[str, Any]:
+    """16 held-out LR crops of the model's training size: SRGAN generates from LR images, not noise."""
+    import numpy as np
+
+    from ganzoo.data import photos
+
+    source = photos.photos(split="test", image_size=model.hr_shape[0], scale=model.scale, crops_per_image=8)
+    lr = np.stack([pair[0].numpy() for pair in source.dataset.take(16)])
+    return {"lr": lr}
+
+
 def cyclegan_inputs(model) -> dict[str, Any]:
     """32 held-out digits of each domain: samples.png shows 32 translations each way."""
     from ganzoo.data import digits, printed_digits
@@ -331,12 +342,14 @@ SPECS: dict[str, Spec] = {
         summarize=text_to_image_summary, measure_preset=text_to_image_of_preset),
     "srresnet_photos": Spec("python benchmarks/super_resolution.py --srresnet={workdir}",
                             super_resolution_of_run, super_resolution_summary,
-                            measure_preset=super_resolution_of_preset, num_samples=16),
+                            measure_preset=super_resolution_of_preset, num_samples=16,
+                            conditions=super_resolution_inputs),
     # The paper's discriminator alone is 10.6 M weights (21 MB in float16): generator only.
     # Measured beside the srresnet_photos preset (build that one first).
     "srgan_photos": Spec("python benchmarks/super_resolution.py --srresnet=srresnet_photos --srgan={workdir}",
                          super_resolution_of_run, super_resolution_summary, networks="generator",
-                         measure_preset=super_resolution_of_preset, num_samples=16),
+                         measure_preset=super_resolution_of_preset, num_samples=16,
+                         conditions=super_resolution_inputs),
     # All four networks (2.1 MB in float16); samples.png: 32 held-out translations each way.
     "cyclegan_digits": Spec("python benchmarks/cyclegan.py --workdir={workdir}", cyclegan_of_run, cyclegan_summary,
                             measure_preset=cyclegan_of_preset, conditions=cyclegan_inputs),
