@@ -390,6 +390,7 @@ def photos(
 def sr_crops(
     argument, split="train", image_size=None, channels=None, with_labels=False, shuffle=True, seed=0,
     scale=DEFAULT_SCALE, crops_per_image=16, augment=None, data_dir=None, image_key="image",
+    rescale_min: float = 1.0,
 ) -> Source:
     """(lr, hr) crops of users' full-resolution images, e.g. DIV2K's HR photos.
 
@@ -399,9 +400,11 @@ def sr_crops(
     are not used — LR comes from ``downscale`` like every ganzoo pair. Images are streamed:
     ``crops_per_image`` crops (default 16) are taken from each decoded image and ``load``'s
     shuffle buffer mixes them. Images smaller than the crop are skipped by a tf.data filter.
+    ``rescale_min``: scale augmentation of the training crops, as in ``photos``.
     """
     _check_common("sr_crops", channels, with_labels, crops_per_image)
     size, scale = check_crop(image_size or DEFAULT_CROP, scale)
+    rescale_min = check_rescale_min(rescale_min)
     training = split == "train"
     augment = training if augment is None else bool(augment)
     if argument.startswith("tfds:"):
@@ -439,7 +442,8 @@ def sr_crops(
             lambda f: _rgb(tf.io.decode_image(tf.io.read_file(f), expand_animations=False)),
             num_parallel_calls=tf.data.AUTOTUNE,
         ).ignore_errors(log_warning=True)
-    dataset = crop_pairs(images, size, scale, int(crops_per_image), seed, augment, rerandomize=training)
+    dataset = crop_pairs(images, size, scale, int(crops_per_image), seed, augment, rerandomize=training,
+                         rescale_min=rescale_min if training else 1.0)
     return Source(dataset, None if count is None else count * int(crops_per_image), in_memory=False, shuffled=False)
 
 

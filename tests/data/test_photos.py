@@ -113,6 +113,8 @@ def test_scale_augmentation_is_for_training_only_and_checked():
     for bad in (0, 1.5, "x"):
         with pytest.raises(GanzooError, match="rescale_min"):
             photos.photos(rescale_min=bad)
+    with pytest.raises(GanzooError, match="rescale_min"):
+        photos.sr_crops("/nonexistent", rescale_min=0)  # checked before the folder is read
 
 
 def test_full_pairs_are_whole_photos_cropped_to_multiples_of_the_scale():
