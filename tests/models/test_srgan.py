@@ -160,6 +160,30 @@ def test_l1_content_loss_is_the_mean_absolute_pixel_error():
     assert logs["content_loss"] == pytest.approx(expected, rel=1e-4)
     assert logs["mse"] == pytest.approx(float(np.mean((model.generator(lr).numpy() - hr.numpy()) ** 2)), rel=1e-4)
 
+def test_mse_y_content_loss_weights_luma_over_chroma():
+    """ΔY² + ¼ of the mean chroma ΔCb², ΔCr² (BT.601), per pixel, against values worked by hand."""
+    from ganzoo.models.srgan import objective
+
+    grey = np.zeros((1, 2, 2, 3), "float32")
+    white_error = grey + 0.5           # ΔR = ΔG = ΔB = 0.5: ΔY = 0.5, no chroma
+    red_error = grey.copy()
+    red_error[..., 0] = 1.0            # ΔR = 1: ΔY = 0.299, ΔCb = -0.168736, ΔCr = 0.5
+    assert objective.mse_y_per_example(white_error, grey).numpy() == pytest.approx([0.25], abs=1e-6)
+    red = 0.299 ** 2 + 0.25 * 0.5 * (0.168736 ** 2 + 0.5 ** 2)
+    assert objective.mse_y_per_example(red_error, grey).numpy() == pytest.approx([red], abs=1e-6)
+
+    model = tiny(adv_weight=0.0, content_loss="mse_y", residual_to_bicubic=True)
+    model.compile()
+    data = pairs(n=2)
+    lr, hr = next(iter(data))
+    diff = model.generator(lr).numpy() - hr.numpy()
+    ycc = diff @ np.array(objective.YCBCR_ROWS).T
+    expected = float(np.mean(ycc[..., 0] ** 2 + 0.125 * (ycc[..., 1] ** 2 + ycc[..., 2] ** 2)))
+    logs = model.evaluate(data, verbose=0, return_dict=True)
+    assert logs["content_loss"] == pytest.approx(expected, rel=1e-4)
+    assert SRGAN.from_config(model.get_config()).content_loss == "mse_y"
+
+
 
 def test_save_load_round_trip_keeps_config_weights_and_compile(tmp_path):
     model = tiny(adv_weight=1e-3, pretrain_steps=5, residual_to_bicubic=True, batch_norm=False,

@@ -83,9 +83,10 @@ class SRGAN(GAN):
         residual_to_bicubic: G predicts a residual over bicubic upsampling (a departure that
             speeds early training; off in the paper).
         residual_scale: factor on each residual block's branch (EDSR's 0.1; paper 1.0).
-        content_loss: ``"vgg"`` (paper: VGG19 φ5,4 / 12.75), ``"mse"`` (pixels) or ``"l1"``
-            (pixels, EDSR's loss). SRResNet training and pre-training use the pixel loss: L1
-            with ``"l1"``, else MSE.
+        content_loss: ``"vgg"`` (paper: VGG19 φ5,4 / 12.75), ``"mse"`` (pixels), ``"mse_y"``
+            (pixels in BT.601 YCbCr: ΔY² + ¼ of the chroma's, the channel SR is evaluated on) or
+            ``"l1"`` (pixels, EDSR's loss). SRResNet training and pre-training use the pixel
+            loss: L1 with ``"l1"``, the luma-weighted MSE with ``"mse_y"``, else MSE.
         vgg_weights: local path of ``vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5``;
             None reads ``$GANZOO_VGG19_WEIGHTS``. Only needed for ``content_loss="vgg"`` with
             ``adv_weight > 0`` (SRResNet and pre-training use the pixel MSE).
@@ -142,7 +143,8 @@ class SRGAN(GAN):
                 "the data's RGB (lr, hr) pairs set it."
             )
         if content_loss not in objective_lib.CONTENT_LOSSES:
-            raise GanzooError(f"ganzoo: content_loss='{content_loss}' is unknown; use 'vgg', 'mse' or 'l1'.")
+            raise GanzooError(f"ganzoo: content_loss='{content_loss}' is unknown; "
+                              f"use one of {', '.join(objective_lib.CONTENT_LOSSES)}.")
         if not 0.0 < float(residual_scale) <= 1.0:
             raise GanzooError(f"ganzoo: SRGAN residual_scale={residual_scale} must be in (0, 1] (EDSR uses 0.1).")
         if not float(adv_weight) >= 0.0:
@@ -282,8 +284,15 @@ class SRGAN(GAN):
         ``content_loss``; shows ``mse`` and ``psnr``."""
         sr = step.fakes()
         mse = objective_lib.mse_per_example(sr, step.real)
-        pixel = objective_lib.l1_per_example(sr, step.real) if self.content_loss == "l1" else mse
-        return {"content_loss": Term(pixel), **self.fidelity(sr, step.real, mse)}
+        return {"content_loss": Term(self.pixel_loss(sr, step.real, mse)), **self.fidelity(sr, step.real, mse)}
+
+    def pixel_loss(self, sr: Tensor, hr: Tensor, mse: Tensor) -> Tensor:
+        """The per-example pixel loss ``content_loss`` names: ``mse`` (given), ``mse_y`` or ``l1``."""
+        if self.content_loss == "l1":
+            return objective_lib.l1_per_example(sr, hr)
+        if self.content_loss == "mse_y":
+            return objective_lib.mse_y_per_example(sr, hr)
+        return mse
 
     def generator_objective(self, step: Step) -> dict[str, Any]:
         """The perceptual loss: ``content_loss`` (MSE or VGG) + ``adv_weight`` × ``adv_loss`` (GAN's G loss)."""
@@ -292,10 +301,8 @@ class SRGAN(GAN):
         mse = objective_lib.mse_per_example(sr, step.real)
         if self.content_loss == "vgg":
             content = objective_lib.vgg_content_per_example(self._vgg, sr, step.real, self.vgg_rescale)
-        elif self.content_loss == "l1":
-            content = objective_lib.l1_per_example(sr, step.real)
         else:
-            content = mse
+            content = self.pixel_loss(sr, step.real, mse)
         return {"content_loss": Term(content), "adv_loss": Term(adversarial, self.adv_weight),
                 **self.fidelity(sr, step.real, mse)}
 

@@ -20,7 +20,11 @@ from ganzoo.errors import GanzooError
 
 Tensor = tf.Tensor
 
-CONTENT_LOSSES = ("mse", "l1", "vgg")
+CONTENT_LOSSES = ("mse", "mse_y", "l1", "vgg")
+# BT.601 (ITU-R) rows for Y, Cb and Cr from RGB: the Y row is the one the evaluation reads
+# (ganzoo.metrics.image_quality.rgb_to_y, up to its offset and 219/255 scale).
+YCBCR_ROWS = ((0.299, 0.587, 0.114), (-0.168736, -0.331264, 0.5), (0.5, -0.418688, -0.081312))
+CHROMA_WEIGHT = 0.25
 VGG19_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 VGG19_ENV = "GANZOO_VGG19_WEIGHTS"
 # Caffe-style VGG preprocessing: BGR, ImageNet channel means, [0, 255].
@@ -30,6 +34,19 @@ VGG_MEAN_BGR = (103.939, 116.779, 123.68)
 def mse_per_example(predictions: Tensor, targets: Tensor) -> Tensor:
     """Pixel MSE per image, ``[batch]``: mean over H, W, C of (G(lr) − hr)²."""
     return tf.reduce_mean(tf.square(tf.cast(predictions, tf.float32) - tf.cast(targets, tf.float32)), axis=[1, 2, 3])
+
+
+def mse_y_per_example(predictions: Tensor, targets: Tensor, chroma_weight: float = CHROMA_WEIGHT) -> Tensor:
+    """Luma-weighted pixel MSE per image, ``[batch]``: the difference is taken to BT.601 YCbCr,
+    then mean over H, W of ΔY² + ``chroma_weight`` × (ΔCb² + ΔCr²) / 2.
+
+    The evaluation's PSNR reads Y only (as SRCNN and most SR papers measure it); the chroma term keeps
+    colours from drifting. RGB MSE would spread the network's effort over all three equally.
+    """
+    diff = tf.cast(predictions, tf.float32) - tf.cast(targets, tf.float32)
+    ycc = tf.tensordot(diff, tf.constant(YCBCR_ROWS, tf.float32), axes=[[3], [1]])
+    per_pixel = tf.square(ycc[..., 0]) + float(chroma_weight) * 0.5 * (tf.square(ycc[..., 1]) + tf.square(ycc[..., 2]))
+    return tf.reduce_mean(per_pixel, axis=[1, 2])
 
 
 def l1_per_example(predictions: Tensor, targets: Tensor) -> Tensor:
@@ -89,5 +106,5 @@ def build_vgg_features(weights: str | None) -> keras.Model:
     return model
 
 
-__all__ = ["CONTENT_LOSSES", "VGG19_FILE", "VGG19_ENV", "mse_per_example", "l1_per_example", "psnr_per_example",
+__all__ = ["CONTENT_LOSSES", "YCBCR_ROWS", "CHROMA_WEIGHT", "mse_y_per_example", "VGG19_FILE", "VGG19_ENV", "mse_per_example", "l1_per_example", "psnr_per_example",
            "vgg_content_per_example", "vgg19_weights_path", "build_vgg_features"]
