@@ -210,6 +210,28 @@ def test_init_generator_copies_a_trained_srresnet(tmp_path):
         tiny(g_filters=4, init_generator=path)
 
 
+def test_init_generator_widens_a_narrower_srresnet_keeping_its_output(tmp_path):
+    rng = np.random.default_rng(3)
+    source = tiny(adv_weight=0.0, batch_norm=False, residual_to_bicubic=True, num_blocks=2, scale=4)
+    for weight in source.generator.weights:    # every weight nonzero, the zero-initialised tail too
+        weight.assign(rng.normal(0.0, 0.2, weight.shape).astype("float32"))
+    path = str(tmp_path / "narrow.keras")
+    source.save(path)
+    wide = tiny(adv_weight=0.0, batch_norm=False, residual_to_bicubic=True, num_blocks=2, scale=4, g_filters=12,
+                init_generator=path)
+    lr = rng.uniform(-1, 1, (2, 7, 9, 3)).astype("float32")
+    np.testing.assert_allclose(wide.generator(lr).numpy(), source.generator(lr).numpy(), atol=1e-5)
+    assert wide.generator.count_params() > 2 * source.generator.count_params() * 0.9
+    new_channels = wide.generator.get_layer("block1_conv2").kernel.numpy()[..., 8:]
+    assert np.abs(new_channels).max() > 0     # the new channels can learn; only new -> old is zero
+    with pytest.raises(GanzooError, match="another architecture"):   # narrower is not widening
+        tiny(adv_weight=0.0, batch_norm=False, residual_to_bicubic=True, num_blocks=2, g_filters=4,
+             init_generator=path)
+    with pytest.raises(GanzooError, match="cannot widen"):           # nor is another depth
+        tiny(adv_weight=0.0, batch_norm=False, residual_to_bicubic=True, num_blocks=3, g_filters=12,
+             init_generator=path)
+
+
 def test_export_serves_a_37x53_image_as_148x212_in_float_and_uint8(tmp_path):
     model = tiny(adv_weight=0.0, residual_to_bicubic=True)
     path = save_generator(model, str(tmp_path / "saved"))

@@ -94,7 +94,9 @@ class SRGAN(GAN):
         adv_weight: weight of the adversarial term (paper 1e-3); 0 trains SRResNet alone.
         pretrain_steps: SRResNet MSE steps before GAN fine-tuning (paper: 1e6, a separate run).
         init_generator: a ``.keras`` file of a trained SRGAN/SRResNet (or a generator
-            ``.weights.h5``) whose generator weights G starts from.
+            ``.weights.h5``) whose generator weights G starts from. A ``.keras`` generator with
+            fewer ``g_filters`` (and otherwise the same layout, no batch norm) is widened to this
+            one's width with its function kept (``networks.widen_generator``).
         max_pixels: the largest LR image (height × width) ``super_resolve``, ``generate`` and
             the serving signatures accept (default 2048², ``MAX_PIXELS``).
         tile_size: LR pixels per side of the tiles large images are super-resolved in.
@@ -193,12 +195,16 @@ class SRGAN(GAN):
             source = keras.models.load_model(path, compile=False)
             weights = source.generator.get_weights()
             shapes = [w.shape for w in weights]
-            if shapes != [tuple(w.shape) for w in self.generator.weights]:
+            same = shapes == [tuple(w.shape) for w in self.generator.weights]
+            if same:
+                self.generator.set_weights(weights)
+            elif getattr(source, "g_filters", self.g_filters) < self.g_filters:
+                networks.widen_generator(source.generator, self.generator)   # same function, more channels
+            else:
                 raise GanzooError(
                     f"ganzoo: init_generator='{path}' holds a generator of another architecture; match "
                     "scale, num_blocks, g_filters, batch_norm and residual_to_bicubic to that run."
                 )
-            self.generator.set_weights(weights)
         else:
             self.generator.load_weights(path)
 

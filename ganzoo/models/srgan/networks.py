@@ -178,5 +178,46 @@ def build_discriminator(
     return keras.Model(images, logits, name="discriminator")
 
 
+def widen_generator(source: keras.Model, target: keras.Model) -> None:
+    """Loads a trained SRResNet ``source`` into a wider, freshly built ``target``, keeping its function.
+
+    Both must come from ``build_generator`` with the same scale, blocks and residual settings and no
+    batch norm; ``target`` has at least as many filters. Each layer's old weights go to the first
+    channels (the sub-pixel convolutions' outputs by shuffle position); weights from a new channel
+    into an old one are zero, and the new channels keep ``target``'s initial weights, so the wider
+    network computes exactly what ``source`` did, and training then puts the new channels to use.
+    A zero-padded variant of Net2WiderNet (Chen et al. 2016, arXiv 1511.05641).
+    """
+    def width(model: keras.Model) -> int:
+        return int(model.get_layer("head").filters)
+
+    old, new = width(source), width(target)
+    names = [layer.name for layer in source.layers if layer.weights]
+    if new < old or names != [layer.name for layer in target.layers if layer.weights]:
+        raise GanzooError(
+            f"ganzoo: cannot widen a {old}-filter generator to {new} filters of another layout; widening keeps "
+            "scale, num_blocks, residual_to_bicubic and residual_scale, needs batch_norm=False and more filters."
+        )
+    for name in names:
+        src, dst = source.get_layer(name), target.get_layer(name)
+        if isinstance(src, keras.layers.BatchNormalization):
+            raise GanzooError("ganzoo: cannot widen a generator with batch norm; train it with batch_norm=False.")
+        shuffled = name.startswith("up") and name.endswith("_conv")   # out index (i·r + j)·c + k
+        values = []
+        for s, d in zip(src.get_weights(), dst.get_weights()):
+            shape, d = d.shape, d.copy()
+            if shuffled:                                     # split the r² shuffle positions off
+                s = s.reshape(s.shape[:-1] + (-1, old))
+                d = d.reshape(d.shape[:-1] + (-1, new))
+            out = s.shape[-1]
+            if isinstance(src, keras.layers.Conv2D) and s.ndim >= 4:   # a kernel [k, k, in, (r²,) out]
+                d[:, :, : s.shape[2], ..., :out] = s
+                d[:, :, s.shape[2]:, ..., :out] = 0.0        # nothing new flows into an old channel
+            else:                                            # a bias, or PReLU's alpha [1, 1, c]
+                d[..., :out] = s
+            values.append(d.reshape(shape))
+        dst.set_weights(values)
+
+
 __all__ = ["SCALES", "PixelShuffle", "BicubicUpsample", "check_scale", "upsampling_factors", "norm_layer",
-           "build_generator", "build_discriminator", "receptive_radius"]
+           "build_generator", "build_discriminator", "receptive_radius", "widen_generator"]
