@@ -8,6 +8,8 @@ cannot run on a TPU or be jit-compiled on a GPU. These two functions compute the
     bicubic_upsample(images, factor)   == tf.image.resize(images, [h·r, w·r], method="bicubic")
     bilinear_crop(images, corner, size)   a crop at unit pixel spacing (crop_and_resize's samples)
 
+and ``scale_shift_sample(images, params)``, a learnable zoom and shift (a spatial transformer).
+
 Both are differentiable with respect to ``images``.
 """
 
@@ -145,4 +147,42 @@ def bilinear_crop(images: Tensor, corner: Tensor, size: Sequence[int], extrapola
     return tf.where(inside, patches, tf.cast(extrapolation_value, images.dtype))
 
 
-__all__ = ["bicubic_upsample", "bilinear_crop", "bicubic_taps"]
+def scale_shift_sample(images: Tensor, params: Tensor) -> Tensor:
+    """Per image, the image seen through an axis-aligned zoom and shift, bilinearly, edges repeated.
+
+    ``params[n] = (log sy, log sx, ty, tx)``: output pixel at normalised coordinates (y, x) in
+    [-1, 1] (the image's edges; pixel k of H sits at ``(2k + 1) / H − 1``) reads the input at
+    ``(sy·y + ty, sx·x + tx)``. Zeros are the identity; sy = sx = 2 shows the image at half size
+    (the border pixels fill the rest); scales stay positive, so no image is ever mirrored. Any
+    size, differentiable with respect to ``images`` and ``params`` (the spatial transformer of
+    Jaderberg et al. 2015, arXiv 1506.02025, restricted to zoom and shift); gathers only, so it
+    compiles with XLA.
+
+    Shapes: images ``[b, H, W, C]``, params ``[b, 4]`` -> ``[b, H, W, C]``.
+    """
+    images = tf.convert_to_tensor(images)
+    params = tf.cast(params, images.dtype)
+    shape = tf.shape(images)
+    h, w = shape[1], shape[2]
+
+    def axis_taps(count: Tensor, log_scale: Tensor, shift: Tensor):
+        size = tf.cast(count, images.dtype)
+        normalised = (2.0 * tf.range(size) + 1.0) / size - 1.0                      # [count]
+        source = tf.exp(log_scale)[:, None] * normalised[None, :] + shift[:, None]   # [b, count]
+        pixel = tf.clip_by_value((source + 1.0) * size / 2.0 - 0.5, 0.0, size - 1.0)
+        low = tf.floor(pixel)
+        high = tf.minimum(low + 1.0, size - 1.0)
+        return tf.cast(low, tf.int32), tf.cast(high, tf.int32), pixel - low
+
+    y_low, y_high, y_frac = axis_taps(h, params[:, 0], params[:, 2])
+    x_low, x_high, x_frac = axis_taps(w, params[:, 1], params[:, 3])
+    rows = lambda index: tf.gather(images, index, axis=1, batch_dims=1)  # noqa: E731  [b, H, W, C]
+    cols = lambda part, index: tf.gather(part, index, axis=2, batch_dims=1)  # noqa: E731
+    top, bottom = rows(y_low), rows(y_high)
+    x_frac = x_frac[:, None, :, None]
+    top = cols(top, x_low) + (cols(top, x_high) - cols(top, x_low)) * x_frac
+    bottom = cols(bottom, x_low) + (cols(bottom, x_high) - cols(bottom, x_low)) * x_frac
+    return top + (bottom - top) * y_frac[:, :, None, None]
+
+
+__all__ = ["bicubic_upsample", "bilinear_crop", "bicubic_taps", "scale_shift_sample"]

@@ -358,3 +358,25 @@ def test_configs_validate_offline_and_horse2zebra_is_the_papers_recipe():
     np.testing.assert_allclose([float(schedule(s)) for s in (0, 100 * epoch, 150 * epoch, 200 * epoch)],
                                [2e-4, 2e-4, 1e-4, 0.0], atol=1e-9)
     assert optimizer.beta_1 == 0.5
+
+
+def test_warp_starts_as_the_identity_learns_a_zoom_and_round_trips(tmp_path):
+    from ganzoo.models.cyclegan import build_generator, receptive_field
+
+    # The warp sees the whole image but is not counted in the local generator's field.
+    assert receptive_field(build_generator(1, 8, 1, downsamplings=0, warp=True)) == 7 + 4 + 6
+    model = tiny(downsamplings=0, warp=True, pool_size=0)
+    x = images(2)
+    for network in (model.generator, model.generator_ba):
+        warp = keras.Model(network.input, network.get_layer("warp").output)
+        np.testing.assert_allclose(warp(x), x, atol=1e-6)   # zero parameters: the identity
+    model.compile()
+    model.fit(unpaired(), epochs=2, verbose=0)
+    params = [network.get_layer("warp_params").bias.numpy() for network in (model.generator, model.generator_ba)]
+    assert all(np.abs(p).max() > 0 for p in params), params   # both generators' warps train
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    assert loaded.get_config()["warp"] is True
+    np.testing.assert_allclose(loaded.b_to_a(images(2, 12)), model.b_to_a(images(2, 12)), atol=1e-6)
+    assert "warp" not in [layer.name for layer in tiny().generator.layers]   # off by default

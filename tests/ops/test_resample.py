@@ -61,3 +61,39 @@ def test_bilinear_crop_compiles_with_xla_and_passes_gradients_to_the_images():
     grad = tape.gradient(total, images).numpy()
     # Each output sample spreads weight 1 over its neighbours: the gradient sums to the sample count.
     np.testing.assert_allclose(grad.sum(axis=(1, 2, 3)), [16.0, 16.0], rtol=1e-6)
+
+
+def test_scale_shift_sample_is_the_identity_at_zero_and_moves_and_zooms_as_documented():
+    scale_shift_sample = resample.scale_shift_sample
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 8, 6, 3)).astype("float32")
+    np.testing.assert_allclose(scale_shift_sample(x, tf.zeros([2, 4])), x, atol=1e-6)
+    # tx = 2/W reads one pixel to the right: the image moves left, its last column repeated.
+    moved = scale_shift_sample(x, tf.constant([[0.0, 0.0, 0.0, 2 / 6]] * 2)).numpy()
+    np.testing.assert_allclose(moved[:, :, :-1], x[:, :, 1:], atol=1e-6)
+    np.testing.assert_allclose(moved[:, :, -1], x[:, :, -1], atol=1e-6)
+    # sy = 2 on a ramp of H = 8 rows (value = row): output row k sits at y_k = (2k + 1)/8 − 1 and
+    # reads y = 2·y_k, i.e. row (2·y_k + 1)·4 − 0.5, clamped to [0, 7]: the image at half height.
+    ramp = np.tile(np.arange(8, dtype="float32")[None, :, None, None], (1, 1, 6, 1))
+    zoomed = scale_shift_sample(ramp, tf.constant([[np.log(2.0), 0.0, 0.0, 0.0]], tf.float32)).numpy()
+    expected = np.clip((2 * ((2 * np.arange(8) + 1) / 8 - 1) + 1) * 4 - 0.5, 0, 7)
+    np.testing.assert_allclose(zoomed[0, :, 0, 0], expected, atol=1e-5)
+    np.testing.assert_allclose(zoomed[0, :, 0, 0], [0, 0, 0.5, 2.5, 4.5, 6.5, 7, 7], atol=1e-5)
+
+
+def test_scale_shift_sample_differentiates_in_its_parameters_and_compiles_with_xla():
+    scale_shift_sample = resample.scale_shift_sample
+    x = tf.constant(np.random.default_rng(1).uniform(-1, 1, (2, 8, 8, 1)).astype("float32"))
+    params = tf.Variable([[0.1, -0.2, 0.05, -0.1], [0.0, 0.3, -0.2, 0.1]])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(scale_shift_sample(x, params) * x)
+    gradient = tape.gradient(loss, params).numpy()
+    assert np.all(np.isfinite(gradient)) and np.all(np.abs(gradient) > 0), gradient
+    # Finite differences agree with the gradient in every parameter (bilinear: piecewise smooth).
+    for n, k in [(0, 0), (0, 3), (1, 1), (1, 2)]:
+        step = np.zeros((2, 4), "float32")
+        step[n, k] = 1e-3
+        up = tf.reduce_sum(scale_shift_sample(x, params + step) * x)
+        down = tf.reduce_sum(scale_shift_sample(x, params - step) * x)
+        np.testing.assert_allclose((up - down).numpy() / 2e-3, gradient[n, k], rtol=0.05, atol=1e-2)
+    compiled = tf.function(scale_shift_sample, jit_compile=True)
+    np.testing.assert_allclose(compiled(x, params), scale_shift_sample(x, params), atol=1e-6)

@@ -111,6 +111,11 @@ class CycleGAN(GAN):
         pool_size: generated images each discriminator's history keeps (paper 50).
         edge_kernel: side of G's first and last convolutions (paper 7: c7s1; odd). With
             ``num_blocks`` and ``downsamplings`` it sets G's receptive field.
+        warp: each generator first zooms and shifts its input as a whole, by a scale and shift it
+            predicts per image (``networks.warp_input``; not in the paper; a spatial transformer
+            restricted so that it never mirrors). For domains whose content differs in size and
+            place (printed digits are smaller than handwritten ones) with a generator that sees
+            only a few pixels.
         seed: seed of the pools' choices.
 
     Data: ``(a, b)`` batches, float32 in [-1, 1], the same shape. ``compile()`` defaults to the
@@ -132,6 +137,7 @@ class CycleGAN(GAN):
         identity_weight: float = 0.5,
         pool_size: int = 50,
         edge_kernel: int = 7,
+        warp: bool = False,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -157,14 +163,14 @@ class CycleGAN(GAN):
         channels = image_shape[2]
         super().__init__(
             generator=networks.build_generator(channels, base_filters, num_blocks, downsamplings, name="generator_ab",
-                                               edge_kernel=edge_kernel),
+                                               edge_kernel=edge_kernel, warp=bool(warp)),
             discriminator=networks.build_discriminator(channels, d_filters, d_layers, name="discriminator_b"),
             latent_dim=0,
             seed=seed,
             **kwargs,
         )
         self.generator_ba = networks.build_generator(channels, base_filters, num_blocks, downsamplings,
-                                                     name="generator_ba", edge_kernel=edge_kernel)
+                                                     name="generator_ba", edge_kernel=edge_kernel, warp=bool(warp))
         self.discriminator_a = networks.build_discriminator(channels, d_filters, d_layers, name="discriminator_a")
         self.pool_a = HistoryPool(pool_size, seed=seed + 1, name="pool_a")
         self.pool_b = HistoryPool(pool_size, seed=seed + 2, name="pool_b")
@@ -174,7 +180,7 @@ class CycleGAN(GAN):
         self.base_filters, self.num_blocks, self.downsamplings = int(base_filters), int(num_blocks), int(downsamplings)
         self.d_filters, self.d_layers = int(d_filters), int(d_layers)
         self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
-        self.pool_size, self.edge_kernel = int(pool_size), int(edge_kernel)
+        self.pool_size, self.edge_kernel, self.warp = int(pool_size), int(edge_kernel), bool(warp)
 
     # ------------------------------------------------------------ compile
 
@@ -416,6 +422,7 @@ class CycleGAN(GAN):
             "identity_weight": self.identity_weight,
             "pool_size": self.pool_size,
             "edge_kernel": self.edge_kernel,
+            "warp": self.warp,
             "seed": self.seed,
         }
 

@@ -29,6 +29,7 @@ from typing import Any
 import keras
 
 from ganzoo.models.dcgan import init as dcgan_init
+from ganzoo.ops import resample
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -49,6 +50,35 @@ class ReflectionPadding2D(keras.layers.Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "padding": self.padding}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class ScaleShiftWarp(keras.layers.Layer):
+    """``[images, params]`` -> the images zoomed and shifted by ``params`` ``[b, 4]`` = (log sy,
+    log sx, ty, tx) (``ganzoo.ops.resample.scale_shift_sample``); float32, any size."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**kwargs, "dtype": "float32"})
+
+    def call(self, inputs):
+        images, params = inputs
+        return resample.scale_shift_sample(keras.ops.cast(images, "float32"), keras.ops.cast(params, "float32"))
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+def warp_input(images, filters: int):
+    """A learned zoom and shift of the whole input, one per image (a spatial transformer, Jaderberg
+    et al. 2015): two stride-2 convolutions, global average pooling and a dense layer that starts
+    at zero (the identity). Layers are named ``warp_*``."""
+    x = images
+    for i in range(2):
+        x = keras.layers.ReLU(name=f"warp_c{i}_relu")(conv(filters, 3, strides=2, name=f"warp_c{i}")(x))
+    x = keras.layers.GlobalAveragePooling2D(name="warp_pool")(x)
+    params = keras.layers.Dense(4, kernel_initializer="zeros", bias_initializer="zeros", dtype="float32",
+                                name="warp_params")(x)
+    return ScaleShiftWarp(name="warp")([images, params])
 
 
 def instance_norm(name: str) -> keras.layers.Layer:
@@ -84,16 +114,19 @@ def size_multiple(num_downsamplings: int = 2) -> int:
 
 
 def build_generator(channels: int, base_filters: int = 64, num_blocks: int = 9, downsamplings: int = 2,
-                    name: str = "generator", edge_kernel: int = 7) -> keras.Model:
+                    name: str = "generator", edge_kernel: int = 7, warp: bool = False) -> keras.Model:
     """The ResNet generator ``[b, H, W, channels] -> [b, H, W, channels]`` in [-1, 1] (float32).
 
     Paper: ``base_filters=64``, ``downsamplings=2`` (d2k, d4k and u2k, uk); 6 blocks at 128², 9 at
     256². Each downsampling doubles the width; ``downsamplings=0`` keeps full resolution.
     ``edge_kernel`` is the side of the first and last convolutions (paper 7, c7s1; odd).
+    ``warp`` (not in the paper) first zooms and shifts each input as a whole (``warp_input``), so
+    that a generator that sees a few pixels can still resize and move the content.
     """
     k, steps = int(base_filters), int(downsamplings)
     images = keras.Input((None, None, channels), name="images")
-    x = c7s1(images, k, "c7s1", edge_kernel)
+    x = warp_input(images, k) if warp else images
+    x = c7s1(x, k, "c7s1", edge_kernel)
     x = keras.layers.ReLU(name="c7s1_relu")(instance_norm("c7s1_norm")(x))
     for i in range(steps):
         x = conv(k * 2 ** (i + 1), 3, strides=2, name=f"d{i}")(x)
@@ -132,9 +165,12 @@ def build_discriminator(channels: int, base_filters: int = 64, stride2_layers: i
 
 def receptive_field(network: keras.Model) -> int:
     """Side, in input pixels, of the window one output pixel of ``network`` sees (its convolutions
-    in layer order; residual branches lie on the longest path). Paper G at 256²: 175 (68%)."""
+    in layer order; residual branches lie on the longest path; a ``warp`` input transform, which
+    sees the whole image, is not counted). Paper G at 256²: 175 (68%)."""
     field, jump = 1.0, 1.0
     for layer in network.layers:
+        if layer.name.startswith("warp"):
+            continue
         if isinstance(layer, keras.layers.Conv2DTranspose):
             jump /= layer.strides[0]
             field += (layer.kernel_size[0] - 1) * jump
