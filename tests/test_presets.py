@@ -375,3 +375,48 @@ def test_super_resolution_summary_names_the_ensemble_the_one_pass_gain_and_sharp
     assert "SRResNet with its 8-view self-ensemble 29.90 dB, +1.52 dB" in text and "meets the +1.5 dB" in text
     assert "in one pass +1.37 dB" in text
     assert "-0.60 dB from SRResNet (meets the within-1-dB target), sharpness 0.640 vs 0.530 (sharper)" in text
+
+
+def test_srresnet_photos_stage_script_chains_its_stages_with_overrides_the_configs_take(tmp_path):
+    # configs/srresnet_photos_stages.sh reproduces the SR presets: run it with a `python` that only
+    # records its arguments, then load each stage's config with its overrides and validate it.
+    import importlib.util
+    import shlex
+    import subprocess
+
+    from ganzoo import config as config_lib
+    from ganzoo import train as train_lib
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "python").write_text('#!/bin/sh\nprintf "%s\\0" "$@" >> "$CALLS"; printf "\\n" >> "$CALLS"\n')
+    (fake / "python").chmod(0o755)
+    calls = tmp_path / "calls"
+    subprocess.run(["bash", str(ROOT / "configs/srresnet_photos_stages.sh"), str(tmp_path / "sr")], cwd=ROOT, check=True,
+                   env={**os.environ, "PATH": f"{fake}:{os.environ['PATH']}", "CALLS": str(calls)}, capture_output=True)
+    commands = [line.strip("\0").split("\0") for line in calls.read_text().splitlines() if line]
+    trains = [c for c in commands if c[:2] == ["-m", "ganzoo.train"]]
+    assert len(trains) == 7 and commands[-1][0] == "benchmarks/super_resolution.py", [shlex.join(c) for c in commands]
+    previous = None
+    for command in trains:
+        flags = dict(arg[2:].split("=", 1) for arg in command[2:])
+        spec = importlib.util.spec_from_file_location("stage_config", ROOT / flags.pop("config"))
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        config = module.get_config()
+        workdir = flags.pop("workdir")
+        argv, model_overrides = train_lib.split_model_overrides([f"--{k}={v}" for k, v in flags.items()])
+        init = model_overrides.pop("init_generator", "")
+        assert init == ("" if previous is None else f"{previous}/checkpoints/model.keras"), (workdir, init)
+        train_lib.apply_model_overrides(config, model_overrides)
+        for arg in argv:   # the other keys must exist in the config; set them typed as the config's
+            path, value = arg[len("--config."):].split("=", 1)
+            *parents, key = path.split(".")
+            node = config
+            for part in parents:
+                node = node[part]
+            assert key in node, f"{command}: no config key {path}"
+            node[key] = type(node[key])(ast.literal_eval(value))
+        config_lib.validate(config)
+        previous = workdir
+    assert config.model.name == "srgan" and config.model.g_filters == 64 and config.model.adv_weight > 0
