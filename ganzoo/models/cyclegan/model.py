@@ -115,7 +115,8 @@ class CycleGAN(GAN):
             predicts per image (``networks.warp_input``; not in the paper; a spatial transformer
             restricted so that it never mirrors). For domains whose content differs in size and
             place (printed digits are smaller than handwritten ones) with a generator that sees
-            only a few pixels.
+            only a few pixels. Experimental: on handwritten ↔ printed digits one seed of two
+            collapsed (BUILD_NOTES.md).
         seed: seed of the pools' choices.
 
     Data: ``(a, b)`` batches, float32 in [-1, 1], the same shape. ``compile()`` defaults to the
