@@ -120,6 +120,20 @@ def _bilinear_taps(start: Tensor, count: int, limit: Tensor) -> tuple[Tensor, Te
     return clip(low), clip(high), coordinate - low, inside
 
 
+def _bilinear_gather(images: Tensor, rows: tuple[Tensor, Tensor, Tensor], cols: tuple[Tensor, Tensor, Tensor]) -> Tensor:
+    """Bilinear samples of ``images`` ``[b, H, W, C]`` on a separable grid: ``rows`` and ``cols``
+    are (low index, high index, high weight), each ``[b, h]`` / ``[b, w]`` -> ``[b, h, w, C]``."""
+    y_low, y_high, y_frac = rows
+    x_low, x_high, x_frac = cols
+    take_rows = lambda index: tf.gather(images, index, axis=1, batch_dims=1)  # noqa: E731  [b, h, W, C]
+    take_cols = lambda part, index: tf.gather(part, index, axis=2, batch_dims=1)  # noqa: E731  [b, h, w, C]
+    top, bottom = take_rows(y_low), take_rows(y_high)
+    x_frac = x_frac[:, None, :, None]
+    top = take_cols(top, x_low) + (take_cols(top, x_high) - take_cols(top, x_low)) * x_frac
+    bottom = take_cols(bottom, x_low) + (take_cols(bottom, x_high) - take_cols(bottom, x_low)) * x_frac
+    return top + (bottom - top) * y_frac[:, :, None, None]
+
+
 def bilinear_crop(images: Tensor, corner: Tensor, size: Sequence[int], extrapolation_value: float = 0.0) -> Tensor:
     """Per image, a ``size`` = (h, w) crop sampled at unit pixel spacing, bilinearly.
 
@@ -136,13 +150,7 @@ def bilinear_crop(images: Tensor, corner: Tensor, size: Sequence[int], extrapola
     h, w = int(size[0]), int(size[1])
     y_low, y_high, y_frac, y_in = _bilinear_taps(corner[:, 0], h, tf.shape(images)[1])
     x_low, x_high, x_frac, x_in = _bilinear_taps(corner[:, 1], w, tf.shape(images)[2])
-    rows = lambda index: tf.gather(images, index, axis=1, batch_dims=1)  # noqa: E731  [b, h, W, C]
-    cols = lambda part, index: tf.gather(part, index, axis=2, batch_dims=1)  # noqa: E731  [b, h, w, C]
-    top, bottom = rows(y_low), rows(y_high)
-    x_frac = x_frac[:, None, :, None]
-    top = cols(top, x_low) + (cols(top, x_high) - cols(top, x_low)) * x_frac
-    bottom = cols(bottom, x_low) + (cols(bottom, x_high) - cols(bottom, x_low)) * x_frac
-    patches = top + (bottom - top) * y_frac[:, :, None, None]
+    patches = _bilinear_gather(images, (y_low, y_high, y_frac), (x_low, x_high, x_frac))
     inside = tf.logical_and(y_in[:, :, None, None], x_in[:, None, :, None])
     return tf.where(inside, patches, tf.cast(extrapolation_value, images.dtype))
 
@@ -176,13 +184,7 @@ def scale_shift_sample(images: Tensor, params: Tensor) -> Tensor:
 
     y_low, y_high, y_frac = axis_taps(h, params[:, 0], params[:, 2])
     x_low, x_high, x_frac = axis_taps(w, params[:, 1], params[:, 3])
-    rows = lambda index: tf.gather(images, index, axis=1, batch_dims=1)  # noqa: E731  [b, H, W, C]
-    cols = lambda part, index: tf.gather(part, index, axis=2, batch_dims=1)  # noqa: E731
-    top, bottom = rows(y_low), rows(y_high)
-    x_frac = x_frac[:, None, :, None]
-    top = cols(top, x_low) + (cols(top, x_high) - cols(top, x_low)) * x_frac
-    bottom = cols(bottom, x_low) + (cols(bottom, x_high) - cols(bottom, x_low)) * x_frac
-    return top + (bottom - top) * y_frac[:, :, None, None]
+    return _bilinear_gather(images, (y_low, y_high, y_frac), (x_low, x_high, x_frac))
 
 
 __all__ = ["bicubic_upsample", "bilinear_crop", "bicubic_taps", "scale_shift_sample"]
