@@ -24,9 +24,11 @@ from typing import Any
 import numpy as np
 
 from ganzoo.errors import GanzooError
+from ganzoo.utils.images import BT601_YCBCR
 
-# ITU-R BT.601 luma on [0, 1] RGB, giving Y on the [0, 255] scale (MATLAB's rgb2ycbcr).
-_Y_WEIGHTS = np.array([65.481, 128.553, 24.966])
+# ITU-R BT.601 luma on [0, 1] RGB, giving Y on the [0, 255] scale (MATLAB's rgb2ycbcr):
+# 219 × (0.299, 0.587, 0.114) = (65.481, 128.553, 24.966).
+_Y_WEIGHTS = 219.0 * np.array(BT601_YCBCR[0])
 _Y_OFFSET = 16.0
 
 

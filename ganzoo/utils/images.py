@@ -10,6 +10,11 @@ import tensorflow as tf
 
 from ganzoo.errors import GanzooError
 
+# ITU-R BT.601 rows for Y, Cb and Cr from RGB (full range): the SR evaluation's luma
+# (ganzoo.metrics.image_quality, scaled by 219 with offset 16) and the luma-weighted SR loss
+# (ganzoo.models.srgan.objective) both read these.
+BT601_YCBCR = ((0.299, 0.587, 0.114), (-0.168736, -0.331264, 0.5), (0.5, -0.418688, -0.081312))
+
 
 def to_uint8(images: np.ndarray) -> np.ndarray:
     """float images in [-1, 1] -> uint8 [0, 255]."""

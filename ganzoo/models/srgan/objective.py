@@ -17,13 +17,14 @@ import numpy as np
 import tensorflow as tf
 
 from ganzoo.errors import GanzooError
+from ganzoo.utils.images import BT601_YCBCR
 
 Tensor = tf.Tensor
 
 CONTENT_LOSSES = ("mse", "mse_y", "l1", "vgg")
-# BT.601 (ITU-R) rows for Y, Cb and Cr from RGB: the Y row is the one the evaluation reads
+# BT.601 rows for Y, Cb and Cr from RGB: the Y row is the one the evaluation reads
 # (ganzoo.metrics.image_quality.rgb_to_y, up to its offset and 219/255 scale).
-YCBCR_ROWS = ((0.299, 0.587, 0.114), (-0.168736, -0.331264, 0.5), (0.5, -0.418688, -0.081312))
+YCBCR_ROWS = BT601_YCBCR
 CHROMA_WEIGHT = 0.25
 VGG19_FILE = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5"
 VGG19_ENV = "GANZOO_VGG19_WEIGHTS"
