@@ -127,10 +127,13 @@ def _bilinear_gather(images: Tensor, rows: tuple[Tensor, Tensor, Tensor], cols: 
     x_low, x_high, x_frac = cols
     take_rows = lambda index: tf.gather(images, index, axis=1, batch_dims=1)  # noqa: E731  [b, h, W, C]
     take_cols = lambda part, index: tf.gather(part, index, axis=2, batch_dims=1)  # noqa: E731  [b, h, w, C]
-    top, bottom = take_rows(y_low), take_rows(y_high)
     x_frac = x_frac[:, None, :, None]
-    top = take_cols(top, x_low) + (take_cols(top, x_high) - take_cols(top, x_low)) * x_frac
-    bottom = take_cols(bottom, x_low) + (take_cols(bottom, x_high) - take_cols(bottom, x_low)) * x_frac
+
+    def along_x(part: Tensor) -> Tensor:
+        left = take_cols(part, x_low)
+        return left + (take_cols(part, x_high) - left) * x_frac
+
+    top, bottom = along_x(take_rows(y_low)), along_x(take_rows(y_high))
     return top + (bottom - top) * y_frac[:, :, None, None]
 
 
