@@ -209,6 +209,7 @@ def test_mismatched_channels_between_domains_fail_clearly():
     (dict(cycle_weight=-1.0), "must be >= 0"),
     (dict(pool_size=-1), "must be >= 0"),
     (dict(edge_kernel=4), "edge_kernel=4 must be odd"),
+    (dict(structure_weight=-0.5), "structure_weight=-0.5"),
 ])
 def test_bad_arguments_fail_with_one_line(kwargs, message):
     with pytest.raises(GanzooError, match=message):
@@ -380,3 +381,60 @@ def test_warp_starts_as_the_identity_learns_a_zoom_and_round_trips(tmp_path):
     assert loaded.get_config()["warp"] is True
     np.testing.assert_allclose(loaded.b_to_a(images(2, 12)), model.b_to_a(images(2, 12)), atol=1e-6)
     assert "warp" not in [layer.name for layer in tiny().generator.layers]   # off by default
+
+
+def ring(box=(2, 14, 4, 12), size=16):
+    """A light '9' on black: a ring in the box's upper half and a stem down its right side,
+    [1, size, size, 1] in [-1, 1]. No symmetry, so a flip changes its descriptor."""
+    x = -np.ones((1, size, size, 1), "float32")
+    top, bottom, left, right = box
+    middle = (top + bottom) // 2 + 1
+    x[0, top:middle, left:right] = 1.0
+    x[0, top + 2:middle - 2, left + 2:right - 2] = -1.0
+    x[0, top:bottom, right - 2:right] = 1.0
+    return x
+
+
+def test_structure_term_is_one_minus_the_cosine_of_shape_descriptors():
+    model = tiny(image_shape=(16, 16, 1), structure_weight=3.0)
+    model.compile()
+    assert {"structure_a", "structure_b"} <= set(model.metric_names())
+    off = tiny()
+    off.compile()
+    assert "structure_a" not in off.metric_names()          # off by default
+    x = ring()
+    # The same shape drawn dark on light, smaller, elsewhere: near 0; a bar instead of a ring: far.
+    def distance(y):
+        return float(model.structure_distance(tf.constant(y), tf.constant(x))[0])
+
+    assert distance(-np.roll(x, (1, -2), axis=(1, 2))) < 1e-3
+    small = -np.ones_like(x)
+    small[0, 3:15, 1:13] = tf.image.resize(x, [12, 12], method="area").numpy()[0]
+    assert distance(-small) < 0.25                            # three quarters the size
+    bar = -np.ones_like(x)
+    bar[0, 2:14, 7:9] = 1.0
+    assert distance(bar) > 0.6 and distance(x[:, ::-1]) > 0.3   # a '1', and the '9' upside down (a '6')
+    # Zero networks translate everything to a blank page, whose descriptor is zero: cosine 0, so
+    # each term is the weight times 1.
+    zero_weights(model.generator, model.generator_ba, model.discriminator, model.discriminator_a)
+    a, b = np.concatenate([x, ring((4, 12, 4, 12))]), np.concatenate([-x, -x])
+    step = Step(model, tf.constant(b), {"a": tf.constant(a)}, training=False)
+    _, logs = evaluate_objective(model, model.phases()[0], step)
+    np.testing.assert_allclose([logs["structure_a"], logs["structure_b"]], [3.0, 3.0], rtol=1e-6)
+
+
+def test_structure_term_trains_both_generators_and_round_trips(tmp_path):
+    model = tiny(image_shape=(16, 16, 1), structure_weight=1.0, pool_size=0)
+    model.compile()
+    step = Step(model, tf.constant(-np.concatenate([ring(), ring()])),
+                {"a": tf.constant(np.concatenate([ring(), ring((4, 12, 4, 12))]))}, training=True)
+    with tf.GradientTape() as tape:
+        terms = model.generator_objective(step)
+        loss = tf.reduce_mean(terms["structure_a"].value) + tf.reduce_mean(terms["structure_b"].value)
+    grads = tape.gradient(loss, model.generator.trainable_weights + model.generator_ba.trainable_weights)
+    n = len(model.generator.trainable_weights)
+    assert any(float(tf.reduce_max(tf.abs(g))) > 0 for g in grads[:n] if g is not None)   # G, through G(a)
+    assert any(float(tf.reduce_max(tf.abs(g))) > 0 for g in grads[n:] if g is not None)   # F, through F(b)
+    path = str(tmp_path / "s.keras")
+    model.save(path)
+    assert keras.saving.load_model(path, compile=False).get_config()["structure_weight"] == 1.0

@@ -44,6 +44,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 from ganzoo.models.cyclegan import networks
 from ganzoo.models.cyclegan.pool import HistoryPool
+from ganzoo.ops import hog as hog_ops
 from ganzoo.training import Phase, Step, Term
 
 Tensor = tf.Tensor
@@ -117,12 +118,20 @@ class CycleGAN(GAN):
             place (printed digits are smaller than handwritten ones) with a generator that sees
             only a few pixels. Experimental: on handwritten ↔ printed digits one seed of two
             collapsed (BUILD_NOTES.md).
+        structure_weight: weight of a shape-keeping term (not in the paper): ``structure_a`` is
+            1 − cos between the HOG shape descriptors (``ganzoo.ops.hog.shape_descriptor``;
+            Dalal & Triggs 2005) of G(a) and a, ``structure_b`` the same for F(b) and b. The
+            descriptor sees the layout of edges of the drawn foreground, fitted to its bounding
+            square, and not its polarity, contrast, size or place; so the term lets G restyle a
+            shape but not redraw it as another (a handwritten 4 as a printed 9). For drawings
+            on a plain background (digits, glyphs, sketches). 0 turns it off.
         seed: seed of the pools' choices.
 
     Data: ``(a, b)`` batches, float32 in [-1, 1], the same shape. ``compile()`` defaults to the
     paper's Adam(2e-4, β1 0.5) for both phases and the least-squares loss. Metrics: ``g_loss``
     and its terms ``adv_b``, ``adv_a``, ``cycle_a`` (‖F(G(a)) − a‖₁), ``cycle_b``,
-    ``identity_a`` (‖F(a) − a‖₁), ``identity_b`` (‖G(b) − b‖₁), each as weighted in the loss;
+    ``identity_a`` (‖F(a) − a‖₁), ``identity_b`` (‖G(b) − b‖₁), ``structure_a``, ``structure_b``,
+    each as weighted in the loss;
     ``d_loss`` with ``d_b``, ``d_a``; ``d_real``, ``d_fake`` (mean patch scores of both Ds).
     """
 
@@ -139,6 +148,7 @@ class CycleGAN(GAN):
         pool_size: int = 50,
         edge_kernel: int = 7,
         warp: bool = False,
+        structure_weight: float = 0.0,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -152,10 +162,11 @@ class CycleGAN(GAN):
                 f"ganzoo: CycleGAN image_shape={image_shape} must be (height, width, channels) with height "
                 f"and width multiples of {multiple}; set data.image_size (e.g. 16, 32, 128, 256)."
             )
-        if not float(cycle_weight) >= 0.0 or not float(identity_weight) >= 0.0 or int(pool_size) < 0:
+        if (not float(cycle_weight) >= 0.0 or not float(identity_weight) >= 0.0 or int(pool_size) < 0
+                or not float(structure_weight) >= 0.0):
             raise GanzooError(
-                f"ganzoo: CycleGAN cycle_weight={cycle_weight}, identity_weight={identity_weight} and "
-                f"pool_size={pool_size} must be >= 0."
+                f"ganzoo: CycleGAN cycle_weight={cycle_weight}, identity_weight={identity_weight}, "
+                f"structure_weight={structure_weight} and pool_size={pool_size} must be >= 0."
             )
         if int(edge_kernel) < 1 or int(edge_kernel) % 2 == 0:
             raise GanzooError(f"ganzoo: CycleGAN edge_kernel={edge_kernel} must be odd and >= 1 (paper 7).")
@@ -182,6 +193,7 @@ class CycleGAN(GAN):
         self.d_filters, self.d_layers = int(d_filters), int(d_layers)
         self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
         self.pool_size, self.edge_kernel, self.warp = int(pool_size), int(edge_kernel), bool(warp)
+        self.structure_weight = float(structure_weight)
 
     # ------------------------------------------------------------ compile
 
@@ -206,15 +218,16 @@ class CycleGAN(GAN):
         """``g``: both generators (adversarial, cycle and identity terms); then ``d``: both
         discriminators, on real images and the pooled translations of ``g``."""
         identity = ("identity_a", "identity_b") if self.identity_weight > 0.0 else ()
+        structure = ("structure_a", "structure_b") if self.structure_weight > 0.0 else ()
         return [
             Phase("g", ("generator", "generator_ba"), "g_optimizer", "generator_objective",
-                  terms=("adv_b", "adv_a", "cycle_a", "cycle_b") + identity),
+                  terms=("adv_b", "adv_a", "cycle_a", "cycle_b") + identity + structure),
             Phase("d", ("discriminator", "discriminator_a"), "d_optimizer", "discriminator_objective",
                   terms=("d_b", "d_a"), logs=("d_real", "d_fake")),
         ]
 
     def generator_objective(self, step: Step) -> dict[str, Any]:
-        """G's and F's terms on a batch: adversarial, cycle (λ) and identity (0.5·λ)."""
+        """G's and F's terms on a batch: adversarial, cycle (λ), identity (0.5·λ) and structure."""
         a, b, training = step.condition["a"], step.real, step.training
         fake_b = tf.cast(self.generator(a, training=training), tf.float32)
         fake_a = tf.cast(self.generator_ba(b, training=training), tf.float32)
@@ -231,7 +244,18 @@ class CycleGAN(GAN):
             weight = self.identity_weight * lam
             terms["identity_a"] = Term(l1_per_example(self.generator_ba(a, training=training), a), weight)
             terms["identity_b"] = Term(l1_per_example(self.generator(b, training=training), b), weight)
+        if self.structure_weight > 0.0:
+            terms["structure_a"] = Term(self.structure_distance(fake_b, a), self.structure_weight)
+            terms["structure_b"] = Term(self.structure_distance(fake_a, b), self.structure_weight)
         return terms
+
+    def structure_distance(self, translated: Tensor, source: Tensor) -> Tensor:
+        """1 − cos between the shape descriptors of ``translated`` and ``source``, ``[batch]`` in
+        [0, 1] (``structure_weight``; ``ganzoo.ops.hog.shape_descriptor`` at ≥ 32 pixels a side)."""
+        size = max(32, self.image_shape[0], self.image_shape[1])
+        x = tf.math.l2_normalize(hog_ops.shape_descriptor(translated, size=size), axis=1)
+        y = tf.math.l2_normalize(tf.stop_gradient(hog_ops.shape_descriptor(source, size=size)), axis=1)
+        return 1.0 - tf.reduce_sum(x * y, axis=1)
 
     def discriminator_objective(self, step: Step) -> dict[str, Any]:
         """D_B on b and pooled G(a); D_A on a and pooled F(b) (each loss halved, as the paper)."""
@@ -424,6 +448,7 @@ class CycleGAN(GAN):
             "pool_size": self.pool_size,
             "edge_kernel": self.edge_kernel,
             "warp": self.warp,
+            "structure_weight": self.structure_weight,
             "seed": self.seed,
         }
 
