@@ -1,6 +1,6 @@
 """CycleGAN (Zhu et al. 2017, arXiv 1703.10593): handwritten digits <-> printed digits at 16x16, offline.
 
-Budget: <= 30 minutes on 2 CPU cores (10,000 steps of batch 16: 15 min 0 s at seed 1 with the
+Budget: <= 30 minutes on 2 CPU cores (10,000 steps of batch 16: 14 min 59 s at seed 1 with the
 machine mostly to itself, 25 min 3 s at seed 0 beside another training; BUILD_NOTES.md).
 A: scikit-learn's handwritten digits (light strokes on dark); B: ganzoo's printed digits (dark
 ink on light paper, 20 fonts from matplotlib). Labels exist on both sides; training never

@@ -21,8 +21,10 @@ Where ganzoo departs from the paper:
 - sizes scale down (``base_filters``, ``num_blocks``, ``downsamplings``, ``d_filters``,
   ``d_layers``) so that small images train on CPUs; the paper's networks are the defaults. At
   16×16 the paper's G layers see 121 pixels (``networks.receptive_field``; 169 of 256 in the
-  paper) and were seen to permute digit classes: configs/cyclegan_digits.py keeps G at full
-  resolution;
+  paper) and were seen to permute digit classes;
+- ``structure_weight`` (off by default) adds a shape-keeping term, 1 − cos of HOG shape
+  descriptors of each translation and its input (``ganzoo.ops.hog``): with it, generators that
+  see the whole digit keep its class more often (configs/cyclegan_digits.py);
 - the PatchGAN's stride-1 layers use "same" padding (the official code pads 1 pixel, which
   shrinks each stride-1 map by one): one score per input patch at any size;
 - generators and serving accept any image size: inputs whose sides are not multiples of 4
