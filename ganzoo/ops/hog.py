@@ -27,6 +27,7 @@ import math
 
 import tensorflow as tf
 
+from ganzoo.errors import GanzooError
 from ganzoo.ops.resample import scale_shift_sample
 
 Tensor = tf.Tensor
@@ -60,10 +61,10 @@ def hog(images: Tensor, cell: int = 4, orientations: int = 9, block: int = 2, so
     """
     images = tf.convert_to_tensor(images, tf.float32)
     if images.shape.rank != 4:
-        raise ValueError(f"ganzoo.ops.hog: images must be [batch, height, width, channels]; got shape {images.shape}.")
+        raise GanzooError(f"ganzoo.ops.hog: images must be [batch, height, width, channels]; got shape {images.shape}.")
     cells_y, cells_x = images.shape[1] // cell, images.shape[2] // cell
     if cells_y < block or cells_x < block:
-        raise ValueError(f"ganzoo.ops.hog: {images.shape[1]}x{images.shape[2]} images have fewer than {block} cells "
+        raise GanzooError(f"ganzoo.ops.hog: {images.shape[1]}x{images.shape[2]} images have fewer than {block} cells "
                          f"of {cell} pixels a side; use larger images or smaller cells.")
     gray = tf.reduce_mean(images, axis=-1)
     g_row, g_col = _gradients(gray)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
+from ganzoo.errors import GanzooError
 from ganzoo.ops import hog as hog_ops
 
 
@@ -100,3 +101,10 @@ def test_shape_descriptor_compiles_with_xla():
     expected = hog_ops.shape_descriptor(x).numpy()
     got = tf.function(hog_ops.shape_descriptor, jit_compile=True)(tf.constant(x)).numpy()
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_bad_shapes_fail_with_one_line():
+    with pytest.raises(GanzooError, match=r"\[batch, height, width, channels\]"):
+        hog_ops.hog(np.zeros((8, 8, 1), "float32"))
+    with pytest.raises(GanzooError, match="fewer than 2 cells of 4 pixels"):
+        hog_ops.hog(np.zeros((1, 6, 16, 1), "float32"), cell=4, block=2)
