@@ -12,7 +12,8 @@ An example is one (identity, lighting variant, yaw): the rendered pose, the fron
 render of the same head under the same light, five 2-D landmarks of the pose and the identity.
 Splits are by identity: ``test`` holds every identity whose index is 4 mod 5, ``train`` the
 rest (``all``: both). Everything is deterministic in ``seed``; renders are cached as uint8 under
-``$GANZOO_CACHE_DIR/synthfaces`` (default ``~/.cache/ganzoo``); first render of the default
+``$GANZOO_CACHE_DIR/synthfaces`` (default ``~/.cache/ganzoo``), one file per split rendered (a
+split is read from an ``all`` file when there is one); first render of the default
 500 identities × 2 lights × 13 yaws at 64×64 takes about a minute on one core (BUILD_NOTES.md).
 
 Two renderer versions (``version=``, config ``data.version``; 1 is the default and the shipped
@@ -375,26 +376,39 @@ def split_identities(split: str, num_identities: int) -> np.ndarray:
     return ids
 
 
-def _cache_path(cache_dir, image_size, num_identities, variants, seed, version=1) -> str:
+def _cache_path(cache_dir, image_size, num_identities, variants, seed, version=1, split="all") -> str:
     root = cache_dir or os.environ.get("GANZOO_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "ganzoo")
     key = f"v{CACHE_VERSION}-{image_size}-{num_identities}-{variants}-{seed}"
     if int(version) != 1:  # version 1 keeps its file names; the others never share them
         key = f"renderer{int(version)}-{key}"
+    if split != "all":
+        key = f"{key}-{split}"
     digest = hashlib.sha1(open(__file__, "rb").read()).hexdigest()[:8]  # re-render when the renderer changes
     return os.path.join(root, "synthfaces", f"{key}-{digest}.npz")
 
 
 def renders(image_size: int = 64, num_identities: int = 500, variants: int = 2, seed: int = 0,
-            cache_dir: str | None = None, cache: bool = True, version: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Every identity's views: uint8 ``[N, variants, 13, H, W, 3]`` and landmarks ``[N, 13, 5, 2]`` (cached)."""
-    path = _cache_path(cache_dir, image_size, num_identities, variants, seed, version)
-    if cache and os.path.exists(path):
-        with np.load(path) as stored:
-            return stored["images"], stored["landmarks"]
-    images = np.zeros((num_identities, variants, len(YAWS), image_size, image_size, 3), np.uint8)
-    points = np.zeros((num_identities, len(YAWS), 5, 2), np.float32)
-    for i in range(num_identities):
-        images[i], points[i] = render_identity(i, image_size, variants, seed, version=version)
+            cache_dir: str | None = None, cache: bool = True, version: int = 1,
+            split: str = "all") -> tuple[np.ndarray, np.ndarray]:
+    """The views of one split's identities (``split_identities``; ``all``: every identity):
+    uint8 ``[n, variants, 13, H, W, 3]`` and landmarks ``[n, 13, 5, 2]``, cached.
+
+    A split is read from the whole set's cache file when that exists; otherwise only its own
+    identities are rendered (the test split is a fifth of the work) and cached on their own.
+    Each identity's render depends on its number and ``seed`` alone, so both ways give the
+    same pixels."""
+    ids = split_identities(split, int(num_identities))
+    whole = _cache_path(cache_dir, image_size, num_identities, variants, seed, version)
+    path = _cache_path(cache_dir, image_size, num_identities, variants, seed, version, split)
+    if cache:
+        for stored_path, rows in ((whole, ids), (path, slice(None))):
+            if os.path.exists(stored_path):
+                with np.load(stored_path) as stored:
+                    return stored["images"][rows], stored["landmarks"][rows]
+    images = np.zeros((len(ids), variants, len(YAWS), image_size, image_size, 3), np.uint8)
+    points = np.zeros((len(ids), len(YAWS), 5, 2), np.float32)
+    for row, identity in enumerate(ids):
+        images[row], points[row] = render_identity(int(identity), image_size, variants, seed, version=version)
     if cache:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         partial = path + f".{os.getpid()}.tmp.npz"
@@ -435,17 +449,17 @@ def arrays(split: str = "train", image_size: int = 64, num_identities: int = 500
     _check(image_size, num_identities, variants, yaws, version)
     ids = split_identities(split, int(num_identities))
     images, points = renders(int(image_size), int(num_identities), int(variants), int(seed), cache_dir, cache,
-                             int(version))
+                             int(version), split)
     columns = [YAWS.index(y) for y in yaws]
     frontal_column = YAWS.index(0)
-    pose = images[ids][:, :, columns]                                   # [k, V, Y, H, W, 3]
-    frontal = np.broadcast_to(images[ids][:, :, frontal_column : frontal_column + 1], pose.shape)
+    pose = images[:, :, columns]                                        # [k, V, Y, H, W, 3]
+    frontal = np.broadcast_to(images[:, :, frontal_column : frontal_column + 1], pose.shape)
     k, v, y = pose.shape[:3]
     shape = (k * v * y,) + pose.shape[3:]
     return {
         "pose": pose.reshape(shape),
         "frontal": np.ascontiguousarray(frontal).reshape(shape),
-        "landmarks": np.broadcast_to(points[ids][:, None, columns], (k, v, y, 5, 2)).reshape(-1, 5, 2).copy(),
+        "landmarks": np.broadcast_to(points[:, None, columns], (k, v, y, 5, 2)).reshape(-1, 5, 2).copy(),
         "identity": np.repeat(ids, v * y).astype(np.int32),
         "yaw": np.tile(np.asarray(yaws, np.int32), k * v),
     }

@@ -64,8 +64,26 @@ def test_load_yields_pose_and_info_in_range(cache):
 
 def test_second_load_reads_the_cache(cache, monkeypatch):
     synthfaces.arrays("train", cache_dir=cache, **SMALL)
+    synthfaces.arrays("test", cache_dir=cache, **SMALL)
     monkeypatch.setattr(synthfaces, "render_identity", lambda *a, **k: pytest.fail("rendered again"))
     synthfaces.arrays("test", cache_dir=cache, **SMALL)
+    synthfaces.arrays("train", cache_dir=cache, **SMALL)
+
+
+def test_a_split_renders_only_its_identities_and_matches_the_whole_sets_render(tmp_path, monkeypatch):
+    options = dict(image_size=16, num_identities=10, variants=1, yaws=(-90, 0, 45))
+    rendered = []
+    real = synthfaces.render_identity
+    monkeypatch.setattr(synthfaces, "render_identity", lambda i, *a, **k: rendered.append(i) or real(i, *a, **k))
+    alone = synthfaces.arrays("test", cache_dir=str(tmp_path / "split"), **options)
+    assert rendered == [4, 9]                                  # a fifth of the identities
+    whole = synthfaces.arrays("all", cache_dir=str(tmp_path / "whole"), **options)
+    assert len(rendered) == 2 + 10
+    monkeypatch.setattr(synthfaces, "render_identity", lambda *a, **k: pytest.fail("rendered again"))
+    from_whole = synthfaces.arrays("test", cache_dir=str(tmp_path / "whole"), **options)  # read from the 'all' file
+    for key in ("pose", "frontal", "landmarks", "identity", "yaw"):
+        np.testing.assert_array_equal(alone[key], from_whole[key])
+    np.testing.assert_array_equal(alone["pose"], whole["pose"][np.isin(whole["identity"], [4, 9])])
 
 
 def test_bad_options_are_clear_errors(cache):

@@ -48,13 +48,14 @@ def test_version_2_splits_are_disjoint_by_identity_and_cached_apart_from_version
     assert len(test["pose"]) == 2 * 2 * 13
     # The frontal truth is the same variant's yaw-0 view (same light and camera).
     np.testing.assert_array_equal(test["frontal"][test["yaw"] == 0], test["pose"][test["yaw"] == 0])
-    files = os.listdir(os.path.join(cache, "synthfaces"))
-    assert len(files) == 1 and files[0].startswith("renderer2-v1-16-10-2-0-"), files
+    files = sorted(os.listdir(os.path.join(cache, "synthfaces")))
+    assert [f.split("-")[:7] for f in files] == [["renderer2", "v1", "16", "10", "2", "0", split]
+                                                 for split in ("test", "train")], files
     again = synthfaces.arrays("test", cache_dir=cache, **SMALL)
     np.testing.assert_array_equal(again["pose"], test["pose"])
     version_1 = synthfaces.arrays("test", cache_dir=cache, **{**SMALL, "version": 1})
     assert not np.array_equal(version_1["pose"], test["pose"])
-    assert len(os.listdir(os.path.join(cache, "synthfaces"))) == 2
+    assert len(os.listdir(os.path.join(cache, "synthfaces"))) == 3
 
 
 def head_mean_colours(version: int, identities: int = 8, variants: int = 3) -> np.ndarray:
