@@ -401,7 +401,7 @@ def renders(image_size: int = 64, num_identities: int = 500, variants: int = 2, 
     whole = _cache_path(cache_dir, image_size, num_identities, variants, seed, version)
     path = _cache_path(cache_dir, image_size, num_identities, variants, seed, version, split)
     if cache:
-        for stored_path, rows in ((whole, ids), (path, slice(None))):
+        for stored_path, rows in ((whole, slice(None) if split == "all" else ids), (path, slice(None))):
             if os.path.exists(stored_path):
                 with np.load(stored_path) as stored:
                     return stored["images"][rows], stored["landmarks"][rows]
