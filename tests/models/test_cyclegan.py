@@ -210,6 +210,9 @@ def test_mismatched_channels_between_domains_fail_clearly():
     (dict(pool_size=-1), "must be >= 0"),
     (dict(edge_kernel=4), "edge_kernel=4 must be odd"),
     (dict(structure_weight=-0.5), "structure_weight=-0.5"),
+    (dict(semantic_weight=-1.0), "semantic_weight=-1.0"),
+    (dict(semantic_weight=1.0, semantic_classes=12, semantic_clusters=10), "semantic_clusters=10"),
+    (dict(semantic_weight=1.0, semantic_examples=5), "semantic_examples=5"),
 ])
 def test_bad_arguments_fail_with_one_line(kwargs, message):
     with pytest.raises(GanzooError, match=message):
@@ -395,6 +398,17 @@ def ring(box=(2, 14, 4, 12), size=16):
     return x
 
 
+def assert_terms_train_both_generators(model, step, prefix):
+    """``{prefix}_a`` + ``{prefix}_b`` have gradients in G (through G(a)) and in F (through F(b))."""
+    with tf.GradientTape() as tape:
+        terms = model.generator_objective(step)
+        loss = tf.reduce_mean(terms[f"{prefix}_a"].value) + tf.reduce_mean(terms[f"{prefix}_b"].value)
+    grads = tape.gradient(loss, model.generator.trainable_weights + model.generator_ba.trainable_weights)
+    n = len(model.generator.trainable_weights)
+    assert any(float(tf.reduce_max(tf.abs(g))) > 0 for g in grads[:n] if g is not None)   # G
+    assert any(float(tf.reduce_max(tf.abs(g))) > 0 for g in grads[n:] if g is not None)   # F
+
+
 def test_structure_term_is_one_minus_the_cosine_of_shape_descriptors():
     model = tiny(image_shape=(16, 16, 1), structure_weight=3.0)
     model.compile()
@@ -428,13 +442,107 @@ def test_structure_term_trains_both_generators_and_round_trips(tmp_path):
     model.compile()
     step = Step(model, tf.constant(-np.concatenate([ring(), ring()])),
                 {"a": tf.constant(np.concatenate([ring(), ring((4, 12, 4, 12))]))}, training=True)
-    with tf.GradientTape() as tape:
-        terms = model.generator_objective(step)
-        loss = tf.reduce_mean(terms["structure_a"].value) + tf.reduce_mean(terms["structure_b"].value)
-    grads = tape.gradient(loss, model.generator.trainable_weights + model.generator_ba.trainable_weights)
-    n = len(model.generator.trainable_weights)
-    assert any(float(tf.reduce_max(tf.abs(g))) > 0 for g in grads[:n] if g is not None)   # G, through G(a)
-    assert any(float(tf.reduce_max(tf.abs(g))) > 0 for g in grads[n:] if g is not None)   # F, through F(b)
+    assert_terms_train_both_generators(model, step, "structure")
     path = str(tmp_path / "s.keras")
     model.save(path)
     assert keras.saving.load_model(path, compile=False).get_config()["structure_weight"] == 1.0
+
+
+def test_balanced_assignment_moves_a_cluster_whose_class_is_taken_to_its_second_vote():
+    from ganzoo.models.cyclegan.semantic import balanced_assignment
+
+    # Three A clusters and three classes of equal mass. Cluster 1 votes 60/40 for class 2 over
+    # class 1, but cluster 2 fills class 2 (90%): each class takes one cluster, as argmax would not.
+    votes = np.array([[100, 0, 0], [0, 40, 60], [0, 10, 90]], float)
+    thirds = np.full(3, 1 / 3)
+    assert list(votes.argmax(1)) == [0, 2, 2]
+    assert list(balanced_assignment(votes, thirds, thirds)) == [0, 1, 2]
+    # Masses decide: with class 2 twice as large, both clusters may take it.
+    assert list(balanced_assignment(votes, thirds, np.array([0.34, 0.0001, 0.6599]))) == [0, 2, 2]
+
+
+def test_shape_classes_are_matched_across_domains_without_labels():
+    from ganzoo.models.cyclegan.semantic import match_shape_classes
+
+    rng = np.random.default_rng(0)
+    # Three classes; B draws each near one prototype, A near two modes per class ("styles"),
+    # each mode nearer its own prototype than any other. The classes must come out named alike.
+    prototypes = np.eye(3, 12) * 4.0 + 0.5
+    styles = rng.normal(0, 0.6, (3, 2, 12))
+    labels_b = np.repeat(np.arange(3), 40)
+    desc_b = prototypes[labels_b] + rng.normal(0, 0.1, (120, 12))
+    labels_a = np.repeat(np.arange(3), 40)
+    desc_a = prototypes[labels_a] + styles[labels_a, np.tile(np.arange(2), 60)] + rng.normal(0, 0.1, (120, 12))
+    match = match_shape_classes(desc_a, desc_b, clusters_a=6, classes=3, seed=0)
+    # Class names are B's cluster numbers: the same digit has the same name on both sides.
+    names = {int(c): int(label) for c, label in zip(match["labels_b"], labels_b)}
+    assert len(names) == 3
+    assert [names[int(c)] for c in match["labels_a"]] == list(labels_a)
+    assert match["centroids_a"].shape == (6, 12) and match["centroids_b"].shape == (3, 12)
+    with pytest.raises(GanzooError, match="at least 6 images of A"):
+        match_shape_classes(desc_a[:5], desc_b, clusters_a=6, classes=3)
+
+
+def test_shape_class_logits_of_a_take_the_best_cluster_of_each_class():
+    from ganzoo.models.cyclegan.semantic import ShapeClasses
+
+    layer = ShapeClasses(features=2, clusters_a=3, classes=3, temperature=10.0)
+    layer.assign({"centroids_a": np.array([[1, 0], [0, 1], [0.6, 0.8]], "float32"), "names_a": np.array([0, 1, 0]),
+                  "centroids_b": np.array([[1, 0], [0, 1], [-1, 0]], "float32")})
+    desc = tf.constant([[0.6, 0.8], [0.0, 2.0]])
+    # Class 0 has clusters 0 and 2 (cos 0.6 and 1.0 for the first row): the larger. Class 2 has none.
+    np.testing.assert_allclose(layer.logits_a(desc).numpy(), [[10.0, 8.0, -10.0], [8.0, 10.0, -10.0]], atol=1e-5)
+    np.testing.assert_allclose(layer.logits_b(desc).numpy(), [[6.0, 8.0, -6.0], [0.0, 10.0, 0.0]], atol=1e-5)
+    assert list(layer.classes_of_a(desc).numpy()) == [0, 1] and list(layer.classes_of_b(desc).numpy()) == [1, 1]
+
+
+def test_semantic_term_finds_classes_once_trains_both_generators_and_round_trips(tmp_path):
+    model = tiny(image_shape=(16, 16, 1), semantic_weight=1.0, semantic_clusters=4, semantic_classes=2,
+                 semantic_examples=8, pool_size=0)
+    model.compile()
+    assert {"semantic_a", "semantic_b"} <= set(model.metric_names()) and not model.shape_classes.is_fitted
+    with pytest.raises(GanzooError, match="tf.data.Dataset of \\(a, b\\) batches"):
+        model.fit((images(8, 16), images(8, 16)), epochs=1, verbose=0)
+    data = tf.data.Dataset.from_tensor_slices((images(8, 16), images(8, 16, seed=1))).batch(4)
+    history = model.fit(data, epochs=1, verbose=0)
+    assert model.shape_classes.is_fitted and np.isfinite(history.history["semantic_a"][-1])
+    centroids = model.shape_classes.centroids_b.numpy().copy()
+    model.fit(data.map(lambda a, b: (-a, b)), epochs=1, verbose=0)       # found once: not again
+    np.testing.assert_array_equal(model.shape_classes.centroids_b.numpy(), centroids)
+    step = Step(model, tf.constant(images(4, 16, seed=1)), {"a": tf.constant(images(4, 16))}, training=True)
+    assert_terms_train_both_generators(model, step, "semantic")
+    path = str(tmp_path / "c.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    assert {k: loaded.get_config()[k] for k in ("semantic_weight", "semantic_clusters", "semantic_classes",
+                                                 "semantic_examples")} == {
+        "semantic_weight": 1.0, "semantic_clusters": 4, "semantic_classes": 2, "semantic_examples": 8}
+    assert loaded.shape_classes.is_fitted
+    np.testing.assert_array_equal(loaded.shape_classes.centroids_b.numpy(), centroids)
+
+
+def test_semantic_term_is_the_cross_entropy_of_the_translations_class_logits():
+    model = tiny(image_shape=(16, 16, 1), semantic_weight=2.0, semantic_clusters=2, semantic_classes=2,
+                 semantic_examples=2)
+    model.compile()
+    x = ring()
+    nine, six = x, x[:, ::-1]
+
+    def described(*shapes):
+        return model.shape_descriptor(tf.constant(np.concatenate(shapes))).numpy()
+
+    model.shape_classes.assign({"centroids_a": described(nine, six), "names_a": np.array([1, 0]),
+                                "centroids_b": described(six, nine)})
+    a, b = np.concatenate([x, x[:, ::-1]]), np.concatenate([-x, -x[:, ::-1]])
+    step = Step(model, tf.constant(b), {"a": tf.constant(a)}, training=False)
+    terms = model.generator_objective(step)
+    desc = {k: model.shape_descriptor(v) for k, v in (("fb", step.shared["fake_b"]), ("fa", step.shared["fake_a"]))}
+    # a's classes: cluster 0 (x) is class 1, cluster 1 (upside down) class 0; b's: x is class 1.
+    classes = np.array([1, 0])
+    expected_a = keras.losses.sparse_categorical_crossentropy(classes, model.shape_classes.logits_b(desc["fb"]),
+                                                              from_logits=True)
+    expected_b = keras.losses.sparse_categorical_crossentropy(classes, model.shape_classes.logits_a(desc["fa"]),
+                                                              from_logits=True)
+    np.testing.assert_allclose(terms["semantic_a"].value.numpy(), expected_a.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(terms["semantic_b"].value.numpy(), expected_b.numpy(), rtol=1e-5)
+    assert terms["semantic_a"].weight == 2.0

@@ -25,6 +25,10 @@ Where ganzoo departs from the paper:
 - ``structure_weight`` (off by default) adds a shape-keeping term, 1 − cos of HOG shape
   descriptors of each translation and its input (``ganzoo.ops.hog``): with it, generators that
   see the whole digit keep its class more often (configs/cyclegan_digits.py);
+- ``semantic_weight`` (off by default) adds CyCADA's semantic consistency (Hoffman et al. 2018,
+  arXiv 1711.03213) with classes found without labels (``semantic.match_shape_classes``:
+  clusters of the same descriptors in each domain, matched across them) instead of the
+  source domain's labels;
 - the PatchGAN's stride-1 layers use "same" padding (the official code pads 1 pixel, which
   shrinks each stride-1 map by one): one score per input patch at any size;
 - generators and serving accept any image size: inputs whose sides are not multiples of 4
@@ -46,6 +50,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 from ganzoo.models.cyclegan import networks
 from ganzoo.models.cyclegan.pool import HistoryPool
+from ganzoo.models.cyclegan.semantic import ShapeClasses, match_shape_classes
 from ganzoo.ops import hog as hog_ops
 from ganzoo.training import Phase, Step, Term
 
@@ -127,13 +132,24 @@ class CycleGAN(GAN):
             square, and not its polarity, contrast, size or place; so the term lets G restyle a
             shape but not redraw it as another (a handwritten 4 as a printed 9). For drawings
             on a plain background (digits, glyphs, sketches). 0 turns it off.
-        seed: seed of the pools' choices.
+        semantic_weight: weight of a class-keeping term (CyCADA's semantic consistency, with
+            classes found without labels; not in the paper): ``semantic_a`` is the cross-entropy
+            of G(a)'s class logits in domain B against a's class, ``semantic_b`` that of F(b) in
+            A against b's class. Classes are clusters of the shape descriptors of each domain,
+            matched across the domains once, before the first step of ``fit``
+            (``semantic.match_shape_classes``; saved with the model). For drawings on a plain
+            background whose classes differ in shape. 0 turns it off.
+        semantic_clusters: k-means clusters of domain A (more than the classes when A's
+            styles split a class into several modes).
+        semantic_classes: the classes: k-means clusters of domain B.
+        semantic_examples: images of each domain ``fit`` reads to find the classes.
+        seed: seed of the pools' choices and of the clustering.
 
     Data: ``(a, b)`` batches, float32 in [-1, 1], the same shape. ``compile()`` defaults to the
     paper's Adam(2e-4, β1 0.5) for both phases and the least-squares loss. Metrics: ``g_loss``
     and its terms ``adv_b``, ``adv_a``, ``cycle_a`` (‖F(G(a)) − a‖₁), ``cycle_b``,
     ``identity_a`` (‖F(a) − a‖₁), ``identity_b`` (‖G(b) − b‖₁), ``structure_a``, ``structure_b``,
-    each as weighted in the loss;
+    ``semantic_a``, ``semantic_b``, each as weighted in the loss;
     ``d_loss`` with ``d_b``, ``d_a``; ``d_real``, ``d_fake`` (mean patch scores of both Ds).
     """
 
@@ -151,6 +167,10 @@ class CycleGAN(GAN):
         edge_kernel: int = 7,
         warp: bool = False,
         structure_weight: float = 0.0,
+        semantic_weight: float = 0.0,
+        semantic_clusters: int = 20,
+        semantic_classes: int = 10,
+        semantic_examples: int = 2000,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -165,10 +185,18 @@ class CycleGAN(GAN):
                 f"and width multiples of {multiple}; set data.image_size (e.g. 16, 32, 128, 256)."
             )
         if (not float(cycle_weight) >= 0.0 or not float(identity_weight) >= 0.0 or int(pool_size) < 0
-                or not float(structure_weight) >= 0.0):
+                or not float(structure_weight) >= 0.0 or not float(semantic_weight) >= 0.0):
             raise GanzooError(
                 f"ganzoo: CycleGAN cycle_weight={cycle_weight}, identity_weight={identity_weight}, "
-                f"structure_weight={structure_weight} and pool_size={pool_size} must be >= 0."
+                f"structure_weight={structure_weight}, semantic_weight={semantic_weight} and "
+                f"pool_size={pool_size} must be >= 0."
+            )
+        if int(semantic_classes) < 2 or int(semantic_clusters) < int(semantic_classes) \
+                or int(semantic_examples) < int(semantic_clusters):
+            raise GanzooError(
+                f"ganzoo: CycleGAN needs semantic_classes >= 2 <= semantic_clusters <= semantic_examples; got "
+                f"semantic_classes={semantic_classes}, semantic_clusters={semantic_clusters}, "
+                f"semantic_examples={semantic_examples}."
             )
         if int(edge_kernel) < 1 or int(edge_kernel) % 2 == 0:
             raise GanzooError(f"ganzoo: CycleGAN edge_kernel={edge_kernel} must be odd and >= 1 (paper 7).")
@@ -196,6 +224,13 @@ class CycleGAN(GAN):
         self.cycle_weight, self.identity_weight = float(cycle_weight), float(identity_weight)
         self.pool_size, self.edge_kernel, self.warp = int(pool_size), int(edge_kernel), bool(warp)
         self.structure_weight = float(structure_weight)
+        self.semantic_weight, self.semantic_clusters = float(semantic_weight), int(semantic_clusters)
+        self.semantic_classes, self.semantic_examples = int(semantic_classes), int(semantic_examples)
+        self.shape_classes = None
+        if self.semantic_weight > 0.0:
+            features = int(self.shape_descriptor(tf.zeros([1, *image_shape])).shape[-1])
+            self.shape_classes = ShapeClasses(features, self.semantic_clusters, self.semantic_classes,
+                                              name="shape_classes")
 
     # ------------------------------------------------------------ compile
 
@@ -221,9 +256,10 @@ class CycleGAN(GAN):
         discriminators, on real images and the pooled translations of ``g``."""
         identity = ("identity_a", "identity_b") if self.identity_weight > 0.0 else ()
         structure = ("structure_a", "structure_b") if self.structure_weight > 0.0 else ()
+        semantic = ("semantic_a", "semantic_b") if self.semantic_weight > 0.0 else ()
         return [
             Phase("g", ("generator", "generator_ba"), "g_optimizer", "generator_objective",
-                  terms=("adv_b", "adv_a", "cycle_a", "cycle_b") + identity + structure),
+                  terms=("adv_b", "adv_a", "cycle_a", "cycle_b") + identity + structure + semantic),
             Phase("d", ("discriminator", "discriminator_a"), "d_optimizer", "discriminator_objective",
                   terms=("d_b", "d_a"), logs=("d_real", "d_fake")),
         ]
@@ -246,18 +282,69 @@ class CycleGAN(GAN):
             weight = self.identity_weight * lam
             terms["identity_a"] = Term(l1_per_example(self.generator_ba(a, training=training), a), weight)
             terms["identity_b"] = Term(l1_per_example(self.generator(b, training=training), b), weight)
+        if self.structure_weight > 0.0 or self.semantic_weight > 0.0:
+            desc = {name: self.shape_descriptor(x) for name, x in (("fake_b", fake_b), ("fake_a", fake_a))}
+            desc.update({name: tf.stop_gradient(self.shape_descriptor(x)) for name, x in (("a", a), ("b", b))})
         if self.structure_weight > 0.0:
-            terms["structure_a"] = Term(self.structure_distance(fake_b, a), self.structure_weight)
-            terms["structure_b"] = Term(self.structure_distance(fake_a, b), self.structure_weight)
+            terms["structure_a"] = Term(self.descriptor_distance(desc["fake_b"], desc["a"]), self.structure_weight)
+            terms["structure_b"] = Term(self.descriptor_distance(desc["fake_a"], desc["b"]), self.structure_weight)
+        if self.semantic_weight > 0.0:
+            classes = self.shape_classes
+            terms["semantic_a"] = Term(keras.losses.sparse_categorical_crossentropy(
+                classes.classes_of_a(desc["a"]), classes.logits_b(desc["fake_b"]), from_logits=True),
+                self.semantic_weight)
+            terms["semantic_b"] = Term(keras.losses.sparse_categorical_crossentropy(
+                classes.classes_of_b(desc["b"]), classes.logits_a(desc["fake_a"]), from_logits=True),
+                self.semantic_weight)
         return terms
+
+    def shape_descriptor(self, images: Tensor) -> Tensor:
+        """``ganzoo.ops.hog.shape_descriptor`` at ≥ 32 pixels a side: ``[b, H, W, C]`` -> ``[b, F]``."""
+        return hog_ops.shape_descriptor(images, size=max(32, self.image_shape[0], self.image_shape[1]))
+
+    @staticmethod
+    def descriptor_distance(x: Tensor, y: Tensor) -> Tensor:
+        """1 − cos of two ``[b, F]`` descriptors, ``[batch]`` in [0, 1] for HOG (non-negative)."""
+        return 1.0 - tf.reduce_sum(tf.math.l2_normalize(x, axis=1) * tf.math.l2_normalize(y, axis=1), axis=1)
 
     def structure_distance(self, translated: Tensor, source: Tensor) -> Tensor:
         """1 − cos between the shape descriptors of ``translated`` and ``source``, ``[batch]`` in
         [0, 1] (``structure_weight``; ``ganzoo.ops.hog.shape_descriptor`` at ≥ 32 pixels a side)."""
-        size = max(32, self.image_shape[0], self.image_shape[1])
-        x = tf.math.l2_normalize(hog_ops.shape_descriptor(translated, size=size), axis=1)
-        y = tf.math.l2_normalize(tf.stop_gradient(hog_ops.shape_descriptor(source, size=size)), axis=1)
-        return 1.0 - tf.reduce_sum(x * y, axis=1)
+        return self.descriptor_distance(self.shape_descriptor(translated),
+                                        tf.stop_gradient(self.shape_descriptor(source)))
+
+    # ------------------------------------------------------------ fit
+
+    def fit(self, x=None, *args: Any, **kwargs: Any):
+        """``GAN.fit``; with ``semantic_weight``, first (once: the result is saved with the model)
+        finds the shape classes from up to ``semantic_examples`` images of each domain of ``x``."""
+        if self.shape_classes is not None and self.loss_fn is not None and not self.shape_classes.is_fitted:
+            self.fit_shape_classes(x)
+        return super().fit(x, *args, **kwargs)
+
+    def fit_shape_classes(self, data: Any) -> dict[str, np.ndarray]:
+        """Find and store the classes shared by the domains (``semantic.match_shape_classes``)
+        from ``data``: a ``tf.data.Dataset`` of ``(a, b)`` batches, read until ``semantic_examples``
+        images of each domain (or its end). Returns the match (with each image's class)."""
+        if not isinstance(data, tf.data.Dataset):
+            raise GanzooError(
+                "ganzoo: CycleGAN(semantic_weight>0) finds its classes from a tf.data.Dataset of (a, b) batches "
+                f"before training; got {type(data).__name__}. Pass a dataset, or semantic_weight=0."
+            )
+        parts: dict[str, list] = {"a": [], "b": []}
+        count = 0
+        for batch in data:
+            b, condition = self.unpack(batch)
+            parts["a"].append(self.shape_descriptor(condition["a"]).numpy())
+            parts["b"].append(self.shape_descriptor(b).numpy())
+            count += int(b.shape[0])
+            if count >= self.semantic_examples:
+                break
+        desc_a, desc_b = (np.concatenate(parts[k])[: self.semantic_examples] if parts[k] else np.zeros([0, 1])
+                          for k in ("a", "b"))
+        match = match_shape_classes(desc_a, desc_b, self.semantic_clusters, self.semantic_classes, seed=self.seed)
+        self.shape_classes.assign(match)
+        return match
 
     def discriminator_objective(self, step: Step) -> dict[str, Any]:
         """D_B on b and pooled G(a); D_A on a and pooled F(b) (each loss halved, as the paper)."""
@@ -451,6 +538,10 @@ class CycleGAN(GAN):
             "edge_kernel": self.edge_kernel,
             "warp": self.warp,
             "structure_weight": self.structure_weight,
+            "semantic_weight": self.semantic_weight,
+            "semantic_clusters": self.semantic_clusters,
+            "semantic_classes": self.semantic_classes,
+            "semantic_examples": self.semantic_examples,
             "seed": self.seed,
         }
 
