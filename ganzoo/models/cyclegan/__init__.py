@@ -3,6 +3,8 @@
     networks.py    the ResNet generator (``build_generator``), the PatchGAN (``build_discriminator``),
                    ``ReflectionPadding2D``
     pool.py        ``HistoryPool``: the 50 past translations each discriminator trains on
+    semantic.py    ``ShapeClasses``, ``match_shape_classes``: classes shared by two domains, found
+                   without labels, for ``semantic_weight``
     model.py       ``CycleGAN``: phases g (both generators) and d (both discriminators), translation
                    and serving both ways; ``LinearDecay``, the paper's learning-rate schedule
 """
@@ -17,7 +19,8 @@ from ganzoo.models.cyclegan.networks import (
     size_multiple,
 )
 from ganzoo.models.cyclegan.pool import HistoryPool
+from ganzoo.models.cyclegan.semantic import ShapeClasses, match_shape_classes
 
-__all__ = ["CycleGAN", "HistoryPool", "LinearDecay", "PAPER_LOSS_WEIGHTS", "ReflectionPadding2D",
-           "build_discriminator", "build_generator", "instance_norm", "l1_per_example", "receptive_field",
-           "size_multiple"]
+__all__ = ["CycleGAN", "HistoryPool", "LinearDecay", "PAPER_LOSS_WEIGHTS", "ReflectionPadding2D", "ShapeClasses",
+           "build_discriminator", "build_generator", "instance_norm", "l1_per_example", "match_shape_classes",
+           "receptive_field", "size_multiple"]
