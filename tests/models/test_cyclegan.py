@@ -461,6 +461,22 @@ def test_balanced_assignment_moves_a_cluster_whose_class_is_taken_to_its_second_
     assert list(balanced_assignment(votes, thirds, np.array([0.34, 0.0001, 0.6599]))) == [0, 2, 2]
 
 
+
+def test_refined_names_follow_how_the_clusters_relate_where_the_votes_are_split():
+    from ganzoo.models.cyclegan.semantic import refine_names
+
+    # Rows 2 and 3 split their votes evenly between the two columns. In A, row 2 is near row 0
+    # (cosine 0.9) and row 3 near row 1; in B the columns are far apart (0.5): the relations name
+    # row 2 like row 0 and row 3 like row 1, where the votes alone leave them as they started.
+    votes = np.array([[100, 0], [0, 100], [50, 50], [50, 50]], float)
+    quarters, halves = np.full(4, 1 / 4), np.full(2, 1 / 2)
+    related_a = np.array([[1.0, 0.5, 0.9, 0.5], [0.5, 1.0, 0.5, 0.9], [0.9, 0.5, 1.0, 0.5], [0.5, 0.9, 0.5, 1.0]])
+    related_b = np.array([[1.0, 0.5], [0.5, 1.0]])
+    start = np.array([0, 1, 1, 0])
+    assert list(refine_names(votes, quarters, halves, related_a, related_b, start)) == [0, 1, 0, 1]
+    assert list(refine_names(votes, quarters, halves, related_a, related_b, start, relation_weight=0.0)) == [0, 1, 1, 0]
+    assert list(start) == [0, 1, 1, 0]                                              # not changed in place
+
 def test_shape_classes_are_matched_across_domains_without_labels():
     from ganzoo.models.cyclegan.semantic import match_shape_classes
 
@@ -499,7 +515,7 @@ def test_shape_class_logits_of_a_take_the_best_cluster_of_each_class():
 def test_semantic_term_finds_classes_once_trains_both_generators_and_round_trips(tmp_path):
     model = tiny(image_shape=(16, 16, 1), semantic_weight=1.0, semantic_clusters=4, semantic_classes=2,
                  semantic_examples=8, pool_size=0)
-    model.compile()
+    model.compile(run_eagerly=True)   # two fits of two steps: tracing would be most of the time
     assert {"semantic_a", "semantic_b"} <= set(model.metric_names()) and not model.shape_classes.is_fitted
     with pytest.raises(GanzooError, match="tf.data.Dataset of \\(a, b\\) batches"):
         model.fit((images(8, 16), images(8, 16)), epochs=1, verbose=0)

@@ -13,7 +13,11 @@ This module finds such classes without any label:
 3. each A cluster is named after a B cluster by the votes of its members' nearest B images
    (cosine of descriptors), with a balanced assignment: an entropic optimal transport between
    the clusters' masses (Sinkhorn), so that two A modes cannot both take one B class when
-   another class is left with none.
+   another class is left with none;
+4. the names are refined by local search (``refine_names``) on the votes, the classes' masses
+   and the clusters' relations: a 4 and a 9 are near each other in both domains, a 0 and a 1
+   far apart, so names under which A's clusters relate to each other as their classes do in B
+   are preferred (a fused Gromov-Wasserstein objective, Vayer et al. 2019, solved greedily).
 
 ``ShapeClasses`` keeps the result as weights (saved with the model, so resume does not fit it
 again) and gives, inside the training step, each image's class and differentiable class logits
@@ -69,6 +73,48 @@ def balanced_assignment(votes: np.ndarray, mass_rows: np.ndarray, mass_cols: np.
     return np.argmax(u[:, None] * kernel * v[None, :], axis=1)
 
 
+def refine_names(votes: np.ndarray, mass_rows: np.ndarray, mass_cols: np.ndarray, relations_rows: np.ndarray,
+                 relations_cols: np.ndarray, names: np.ndarray, relation_weight: float = 100.0,
+                 balance_weight: float = 10.0, rounds: int = 20) -> np.ndarray:
+    """Names (a column for each row) that locally maximise
+
+        Σ_i m_i log share[i, n_i] − relation_weight · Σ_ij m_i m_j (R_ij − C_{n_i n_j})²
+                                   − balance_weight · Σ_c (Σ_{i: n_i = c} m_i − M_c)²
+
+    from ``names``, changing one row's name at a time while that raises it (sweeps over the rows
+    until none does, at most ``rounds``). ``votes`` ``[r, c]``
+    counts; ``mass_rows`` m and ``mass_cols`` M sum to 1; ``relations_rows`` R ``[r, r]`` and
+    ``relations_cols`` C ``[c, c]`` the cosines between the rows' and the columns' centroids.
+    """
+    votes = np.asarray(votes, np.float64)
+    log_share = np.log(votes / np.maximum(votes.sum(axis=1, keepdims=True), 1e-12) + 1e-3)
+    rows = np.arange(len(names))
+    pair_mass = mass_rows[:, None] * mass_rows[None, :]
+
+    def objective(n: np.ndarray) -> float:
+        fit = np.sum(mass_rows * log_share[rows, n])
+        relations = np.sum(pair_mass * (relations_rows - relations_cols[n][:, n]) ** 2)
+        balance = np.sum((np.bincount(n, weights=mass_rows, minlength=len(mass_cols)) - mass_cols) ** 2)
+        return fit - relation_weight * relations - balance_weight * balance
+
+    names = np.asarray(names).copy()
+    best = objective(names)
+    for _ in range(rounds):
+        improved = False
+        for i in rows:
+            for c in range(votes.shape[1]):
+                if c == names[i]:
+                    continue
+                trial = names.copy()
+                trial[i] = c
+                value = objective(trial)
+                if value > best + 1e-12:
+                    best, names, improved = value, trial, True
+        if not improved:
+            break
+    return names
+
+
 def match_shape_classes(desc_a: np.ndarray, desc_b: np.ndarray, clusters_a: int, classes: int,
                         seed: int = 0) -> dict[str, np.ndarray]:
     """Classes shared by two domains from their descriptors alone (see the module's steps).
@@ -92,15 +138,20 @@ def match_shape_classes(desc_a: np.ndarray, desc_b: np.ndarray, clusters_a: int,
             f"ganzoo: shape classes need at least {clusters_a} images of A and {classes} of B; got "
             f"{len(desc_a)} and {len(desc_b)} (lower semantic_clusters / semantic_classes, or give more data)."
         )
+    # 50 restarts: with 10, one order of the digits' images in 10 gave B a best clustering that
+    # merged two digits (inertia 670.9 against 658.9); with 50, none of 10 did.
     km_a = KMeans(clusters_a, n_init=10, random_state=seed).fit(desc_a)
-    km_b = KMeans(classes, n_init=10, random_state=seed).fit(desc_b)
+    km_b = KMeans(classes, n_init=50, random_state=seed).fit(desc_b)
     cluster_a, cluster_b = km_a.labels_, km_b.labels_
     votes = np.zeros([clusters_a, classes])
     np.add.at(votes, (cluster_a, cluster_b[nearest(desc_a, desc_b)]), 1.0)
-    names_a = balanced_assignment(votes, np.bincount(cluster_a, minlength=clusters_a) / len(cluster_a),
-                                  np.bincount(cluster_b, minlength=classes) / len(cluster_b))
-    return {"centroids_a": _unit(km_a.cluster_centers_).astype(np.float32), "names_a": names_a.astype(np.int64),
-            "centroids_b": _unit(km_b.cluster_centers_).astype(np.float32),
+    mass_a = np.bincount(cluster_a, minlength=clusters_a) / len(cluster_a)
+    mass_b = np.bincount(cluster_b, minlength=classes) / len(cluster_b)
+    centroids_a, centroids_b = _unit(km_a.cluster_centers_), _unit(km_b.cluster_centers_)
+    names_a = refine_names(votes, mass_a, mass_b, centroids_a @ centroids_a.T, centroids_b @ centroids_b.T,
+                           balanced_assignment(votes, mass_a, mass_b))
+    return {"centroids_a": centroids_a.astype(np.float32), "names_a": names_a.astype(np.int64),
+            "centroids_b": centroids_b.astype(np.float32),
             "labels_a": names_a[cluster_a].astype(np.int64), "labels_b": cluster_b.astype(np.int64)}
 
 
@@ -172,4 +223,4 @@ class ShapeClasses(keras.layers.Layer):
                 "classes": self.classes, "temperature": self.temperature}
 
 
-__all__ = ["ShapeClasses", "balanced_assignment", "match_shape_classes", "nearest"]
+__all__ = ["ShapeClasses", "balanced_assignment", "match_shape_classes", "nearest", "refine_names"]
