@@ -1,8 +1,7 @@
 """CycleGAN (Zhu et al. 2017, arXiv 1703.10593): handwritten digits <-> printed digits at 16x16, offline.
 
-Budget: <= 30 minutes on 2 CPU cores (10,000 steps of batch 16: 19 min 28 s at seed 0 beside the
-test suite, 22 min 17 s at seed 1 beside another training; 14 min 59 s without the semantic
-term, alone; BUILD_NOTES.md).
+Budget: <= 30 minutes on 2 CPU cores (10,000 steps of batch 16: 13 min 8 s with the machine
+mostly to itself; 19–22 min beside other jobs; BUILD_NOTES.md).
 A: scikit-learn's handwritten digits (light strokes on dark); B: ganzoo's printed digits (dark
 ink on light paper, 20 fonts from matplotlib). Labels exist on both sides; training never
 sees them. Then, on held-out images of both domains:
@@ -12,11 +11,11 @@ Departures from the paper's recipe:
 - A class-keeping term (``semantic_weight=1``, not in the paper): CyCADA's semantic consistency
   with classes found without labels. Before the first step, the HOG shape descriptors of 2,000
   images of each side are clustered (20 clusters of A, 10 of B: the classes) and each A cluster
-  is named after a B cluster by its images' nearest B images, in a balanced assignment
-  (``ganzoo.models.cyclegan.semantic``). Then G(a) is asked to fall in a's class and F(b) in b's.
-  The translators follow these classes (99.8% / 98.4% by the descriptor), so they keep a label
-  as often as the classes are right: 76.9% / 80.1% of the training images' labels were kept
-  (56.8% / 61.9% without the term; 15 B classes instead of 10: 76.4% / 69.6%; BUILD_NOTES.md).
+  is named after a B cluster by its images' nearest B images, in a balanced assignment refined
+  by how the clusters relate to each other (``ganzoo.models.cyclegan.semantic``). Then G(a) is
+  asked to fall in a's class and F(b) in b's. The translators follow these classes (99.9% /
+  99.8% by the descriptor); the classes were right for 90.6% / 98.4% of the training images, and
+  78.8% / 85.5% of their labels were kept (56.8% / 61.9% without the term; BUILD_NOTES.md).
 - A shape-keeping term (``structure_weight=2``, not in the paper): 1 − cos between the HOG
   descriptors of each translation and its input, polarity, size and place aside
   (``ganzoo.ops.hog.shape_descriptor``). Cycle consistency allows any permutation of the classes,
