@@ -27,11 +27,13 @@ import os
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "1")
 
 import json  # noqa: E402
+import sys  # noqa: E402
 
 from absl import app, flags  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ganzoo.data import digits, printed_digits  # noqa: E402
+from ganzoo.errors import GanzooError  # noqa: E402
 from ganzoo.metrics import translation  # noqa: E402
 from ganzoo.utils import images as image_utils  # noqa: E402
 from ganzoo.utils.runs import load_for_inference  # noqa: E402
@@ -109,7 +111,10 @@ def main(argv):
         model, (size, channels) = None, (_SIZE.value, 1)
         a_to_b, b_to_a = handmade_a_to_b, handmade_b_to_a
     else:
-        model = load_for_inference(_WORKDIR.value, _MODEL.value, _PRESET.value, "benchmarks/cyclegan.py")
+        try:
+            model = load_for_inference(_WORKDIR.value, _MODEL.value, _PRESET.value, "benchmarks/cyclegan.py")
+        except GanzooError as error:
+            sys.exit(str(error))
         size, _, channels = model.image_shape
         a_to_b, b_to_a = model.a_to_b, model.b_to_a
     train = domains("train", size, channels)

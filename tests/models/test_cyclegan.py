@@ -213,6 +213,7 @@ def test_mismatched_channels_between_domains_fail_clearly():
     (dict(semantic_weight=-1.0), "semantic_weight=-1.0"),
     (dict(semantic_weight=1.0, semantic_classes=12, semantic_clusters=10), "semantic_clusters=10"),
     (dict(semantic_weight=1.0, semantic_examples=5), "semantic_examples=5"),
+    (dict(semantic_weight=1.0, semantic_classifier="mlp"), "semantic_classifier='mlp' is not one of"),
 ])
 def test_bad_arguments_fail_with_one_line(kwargs, message):
     with pytest.raises(GanzooError, match=message):
@@ -562,3 +563,66 @@ def test_semantic_term_is_the_cross_entropy_of_the_translations_class_logits():
     np.testing.assert_allclose(terms["semantic_a"].value.numpy(), expected_a.numpy(), rtol=1e-5)
     np.testing.assert_allclose(terms["semantic_b"].value.numpy(), expected_b.numpy(), rtol=1e-5)
     assert terms["semantic_a"].weight == 2.0
+
+
+def rings_and_bars(n=16, seed=0):
+    """``n`` light '9's and ``n`` light bars ('1's) at random shifts, labels 0 and 1, [2n, 16, 16, 1]."""
+    rng = np.random.default_rng(seed)
+    nines = [ring((2 + dy, 14 + dy, 4 + dx, 12 + dx)) for dy, dx in rng.integers(-2, 3, (n, 2))]
+    bars = []
+    for dy, dx in rng.integers(-2, 3, (n, 2)):
+        bar = -np.ones((1, 16, 16, 1), "float32")
+        bar[0, 3 + dy:13 + dy, 7 + dx:9 + dx] = 1.0
+        bars.append(bar)
+    return np.concatenate(nines + bars), np.repeat([0, 1], n)
+
+
+def test_class_net_learns_the_classes_it_is_given():
+    from ganzoo.models.cyclegan.semantic import build_class_net, train_class_net
+
+    x, labels = rings_and_bars()
+    net = build_class_net((16, 16, 1), 2, "net", seed=0)
+    before = [w.copy() for w in net.get_weights()]
+    assert train_class_net(net, x, labels, epochs=10, seed=0) == 1.0
+    assert any(not np.array_equal(w, v) for w, v in zip(before, net.get_weights()))
+    held_out, held_labels = rings_and_bars(8, seed=1)
+    assert np.mean(np.argmax(net(held_out, training=False).numpy(), axis=1) == held_labels) >= 0.9
+    swapped = build_class_net((16, 16, 1), 2, "swapped", seed=0)              # the labels, not a fixed order
+    train_class_net(swapped, x, 1 - labels, epochs=10, seed=0)
+    assert np.mean(np.argmax(swapped(held_out, training=False).numpy(), axis=1) == 1 - held_labels) >= 0.9
+
+
+def test_cnn_semantic_term_trains_the_class_nets_once_then_only_the_generators(tmp_path):
+    model = tiny(image_shape=(16, 16, 1), semantic_weight=2.0, semantic_clusters=2, semantic_classes=2,
+                 semantic_examples=32, semantic_classifier="cnn", pool_size=0)
+    model.compile(run_eagerly=True)   # short fits: tracing would be most of the time
+    x, _ = rings_and_bars()
+    data = tf.data.Dataset.from_tensor_slices((x, -x[::-1])).batch(8)
+    initial = model.class_net_b.get_weights()
+    match = model.fit_shape_classes(data)
+    assert match["fit_class_net_a"] >= 0.9 and match["fit_class_net_b"] >= 0.9
+    assert model.shape_classes.is_fitted
+    trained_a, trained_b = model.class_net_a.get_weights(), model.class_net_b.get_weights()
+    assert any(not np.array_equal(w, v) for w, v in zip(initial, trained_b))
+    model.fit(data, epochs=1, verbose=0)                                          # fitted: not again
+    for net, trained in ((model.class_net_a, trained_a), (model.class_net_b, trained_b)):
+        assert all(np.array_equal(w, v) for w, v in zip(trained, net.get_weights()))   # fixed by the steps
+    # The term: CE of B's net on G(a) against A's net's class of a, and the other way round.
+    step = Step(model, tf.constant(-x[::3]), {"a": tf.constant(x[1::3])}, training=False)
+    terms = model.generator_objective(step)
+    class_a = np.argmax(model.class_net_a(x[1::3]).numpy(), axis=1)
+    class_b = np.argmax(model.class_net_b(-x[::3]).numpy(), axis=1)
+    assert len(set(class_a)) == 2                                                 # both classes present
+    expected_a = keras.losses.sparse_categorical_crossentropy(class_a, model.class_net_b(step.shared["fake_b"]),
+                                                              from_logits=True)
+    expected_b = keras.losses.sparse_categorical_crossentropy(class_b, model.class_net_a(step.shared["fake_a"]),
+                                                              from_logits=True)
+    np.testing.assert_allclose(terms["semantic_a"].value.numpy(), expected_a.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(terms["semantic_b"].value.numpy(), expected_b.numpy(), rtol=1e-5)
+    assert terms["semantic_a"].weight == 2.0 and "structure_a" not in terms
+    assert_terms_train_both_generators(model, Step(model, step.real, step.condition, training=True), "semantic")
+    path = str(tmp_path / "cnn.keras")
+    model.save(path)
+    loaded = keras.saving.load_model(path, compile=False)
+    assert loaded.get_config()["semantic_classifier"] == "cnn" and loaded.shape_classes.is_fitted
+    assert all(np.array_equal(w, v) for w, v in zip(trained_b, loaded.class_net_b.get_weights()))

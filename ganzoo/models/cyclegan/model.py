@@ -42,6 +42,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable, Sequence
 
+from absl import logging
 import keras
 import numpy as np
 import tensorflow as tf
@@ -50,7 +51,7 @@ from ganzoo.errors import GanzooError
 from ganzoo.models.base import GAN
 from ganzoo.models.cyclegan import networks
 from ganzoo.models.cyclegan.pool import HistoryPool
-from ganzoo.models.cyclegan.semantic import ShapeClasses, match_shape_classes
+from ganzoo.models.cyclegan.semantic import ShapeClasses, build_class_net, match_shape_classes, train_class_net
 from ganzoo.ops import hog as hog_ops
 from ganzoo.training import Phase, Step, Term
 
@@ -62,6 +63,8 @@ Tensor = tf.Tensor
 PAPER_LOSS_WEIGHTS = {"least_squares": (2.0, 1.0)}
 DEFAULT_LOSS_WEIGHTS = (1.0, 0.5)
 PAPER_DOWNSAMPLINGS = 2   # d2k, d4k in G
+SEMANTIC_CLASSIFIERS = ("descriptor", "cnn")
+CLASS_NET_EPOCHS = 10     # semantic_classifier="cnn": epochs over the semantic_examples images
 
 
 def l1_per_example(x: Tensor, y: Tensor) -> Tensor:
@@ -143,6 +146,13 @@ class CycleGAN(GAN):
             styles split a class into several modes).
         semantic_classes: the classes: k-means clusters of domain B.
         semantic_examples: images of each domain ``fit`` reads to find the classes.
+        semantic_classifier: what gives a translation's class logits (and an input's class) in
+            ``semantic_a``/``semantic_b``: ``"descriptor"``, a cosine classifier over the
+            clusters' centroids of the shape descriptors; or ``"cnn"``, a small CNN per domain
+            (``semantic.build_class_net``) trained before the first step on that domain's images
+            labelled with the classes found (CyCADA's task network, without labels). The CNN
+            reads the drawn image, so it asks G for digits a CNN reads, not only the right edge
+            layout.
         seed: seed of the pools' choices and of the clustering.
 
     Data: ``(a, b)`` batches, float32 in [-1, 1], the same shape. ``compile()`` defaults to the
@@ -171,6 +181,7 @@ class CycleGAN(GAN):
         semantic_clusters: int = 20,
         semantic_classes: int = 10,
         semantic_examples: int = 2000,
+        semantic_classifier: str = "descriptor",
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -197,6 +208,11 @@ class CycleGAN(GAN):
                 f"ganzoo: CycleGAN needs semantic_classes >= 2 <= semantic_clusters <= semantic_examples; got "
                 f"semantic_classes={semantic_classes}, semantic_clusters={semantic_clusters}, "
                 f"semantic_examples={semantic_examples}."
+            )
+        if semantic_classifier not in SEMANTIC_CLASSIFIERS:
+            raise GanzooError(
+                f"ganzoo: CycleGAN semantic_classifier={semantic_classifier!r} is not one of "
+                f"{', '.join(repr(c) for c in SEMANTIC_CLASSIFIERS)}."
             )
         if int(edge_kernel) < 1 or int(edge_kernel) % 2 == 0:
             raise GanzooError(f"ganzoo: CycleGAN edge_kernel={edge_kernel} must be odd and >= 1 (paper 7).")
@@ -226,11 +242,15 @@ class CycleGAN(GAN):
         self.structure_weight = float(structure_weight)
         self.semantic_weight, self.semantic_clusters = float(semantic_weight), int(semantic_clusters)
         self.semantic_classes, self.semantic_examples = int(semantic_classes), int(semantic_examples)
-        self.shape_classes = None
+        self.semantic_classifier = str(semantic_classifier)
+        self.shape_classes = self.class_net_a = self.class_net_b = None
         if self.semantic_weight > 0.0:
             features = int(self.shape_descriptor(tf.zeros([1, *image_shape])).shape[-1])
             self.shape_classes = ShapeClasses(features, self.semantic_clusters, self.semantic_classes,
                                               name="shape_classes")
+            if self.semantic_classifier == "cnn":
+                self.class_net_a = build_class_net(image_shape, self.semantic_classes, "class_net_a", seed=seed)
+                self.class_net_b = build_class_net(image_shape, self.semantic_classes, "class_net_b", seed=seed + 1)
 
     # ------------------------------------------------------------ compile
 
@@ -282,13 +302,16 @@ class CycleGAN(GAN):
             weight = self.identity_weight * lam
             terms["identity_a"] = Term(l1_per_example(self.generator_ba(a, training=training), a), weight)
             terms["identity_b"] = Term(l1_per_example(self.generator(b, training=training), b), weight)
-        if self.structure_weight > 0.0 or self.semantic_weight > 0.0:
+        by_descriptor = self.semantic_weight > 0.0 and self.semantic_classifier == "descriptor"
+        if self.structure_weight > 0.0 or by_descriptor:
             desc = {name: self.shape_descriptor(x) for name, x in (("fake_b", fake_b), ("fake_a", fake_a))}
             desc.update({name: tf.stop_gradient(self.shape_descriptor(x)) for name, x in (("a", a), ("b", b))})
         if self.structure_weight > 0.0:
             terms["structure_a"] = Term(self.descriptor_distance(desc["fake_b"], desc["a"]), self.structure_weight)
             terms["structure_b"] = Term(self.descriptor_distance(desc["fake_a"], desc["b"]), self.structure_weight)
-        if self.semantic_weight > 0.0:
+        if self.semantic_weight > 0.0 and not by_descriptor:
+            terms.update(self.class_net_terms(a, b, fake_b, fake_a))
+        elif by_descriptor:
             classes = self.shape_classes
             terms["semantic_a"] = Term(keras.losses.sparse_categorical_crossentropy(
                 classes.classes_of_a(desc["a"]), classes.logits_b(desc["fake_b"]), from_logits=True),
@@ -297,6 +320,21 @@ class CycleGAN(GAN):
                 classes.classes_of_b(desc["b"]), classes.logits_a(desc["fake_a"]), from_logits=True),
                 self.semantic_weight)
         return terms
+
+    def class_net_terms(self, a: Tensor, b: Tensor, fake_b: Tensor, fake_a: Tensor) -> dict[str, Term]:
+        """``semantic_classifier="cnn"``: ``semantic_a`` = CE(class_net_b(G(a)), argmax class_net_a(a)),
+        ``semantic_b`` = CE(class_net_a(F(b)), argmax class_net_b(b)); the class nets are fixed."""
+        def classes(net: keras.Model, x: Tensor) -> Tensor:
+            return tf.stop_gradient(tf.argmax(net(x, training=False), axis=1, output_type=tf.int32))
+
+        def cross_entropy(labels: Tensor, net: keras.Model, x: Tensor) -> Tensor:
+            return keras.losses.sparse_categorical_crossentropy(labels, tf.cast(net(x, training=False), tf.float32),
+                                                                from_logits=True)
+
+        return {"semantic_a": Term(cross_entropy(classes(self.class_net_a, a), self.class_net_b, fake_b),
+                                   self.semantic_weight),
+                "semantic_b": Term(cross_entropy(classes(self.class_net_b, b), self.class_net_a, fake_a),
+                                   self.semantic_weight)}
 
     def shape_descriptor(self, images: Tensor) -> Tensor:
         """``ganzoo.ops.hog.shape_descriptor`` at ≥ 32 pixels a side: ``[b, H, W, C]`` -> ``[b, F]``."""
@@ -325,25 +363,40 @@ class CycleGAN(GAN):
     def fit_shape_classes(self, data: Any) -> dict[str, np.ndarray]:
         """Find and store the classes shared by the domains (``semantic.match_shape_classes``)
         from ``data``: a ``tf.data.Dataset`` of ``(a, b)`` batches, read until ``semantic_examples``
-        images of each domain (or its end). Returns the match (with each image's class)."""
+        images of each domain (or its end). With ``semantic_classifier="cnn"``, then trains
+        ``class_net_a`` and ``class_net_b`` on those images and classes (``CLASS_NET_EPOCHS``).
+        Returns the match (with each image's class)."""
         if not isinstance(data, tf.data.Dataset):
             raise GanzooError(
                 "ganzoo: CycleGAN(semantic_weight>0) finds its classes from a tf.data.Dataset of (a, b) batches "
                 f"before training; got {type(data).__name__}. Pass a dataset, or semantic_weight=0."
             )
-        parts: dict[str, list] = {"a": [], "b": []}
+        parts: dict[str, list] = {"a": [], "b": [], "images_a": [], "images_b": []}
         count = 0
         for batch in data:
             b, condition = self.unpack(batch)
             parts["a"].append(self.shape_descriptor(condition["a"]).numpy())
             parts["b"].append(self.shape_descriptor(b).numpy())
+            if self.class_net_a is not None:
+                parts["images_a"].append(np.asarray(condition["a"], np.float32))
+                parts["images_b"].append(np.asarray(b, np.float32))
             count += int(b.shape[0])
             if count >= self.semantic_examples:
                 break
         desc_a, desc_b = (np.concatenate(parts[k])[: self.semantic_examples] if parts[k] else np.zeros([0, 1])
                           for k in ("a", "b"))
         match = match_shape_classes(desc_a, desc_b, self.semantic_clusters, self.semantic_classes, seed=self.seed)
+        if self.class_net_a is not None:
+            for net, key, labels, seed in ((self.class_net_a, "images_a", match["labels_a"], self.seed),
+                                           (self.class_net_b, "images_b", match["labels_b"], self.seed + 1)):
+                images = np.concatenate(parts[key])[: self.semantic_examples]
+                match[f"fit_{net.name}"] = train_class_net(net, images, labels, epochs=CLASS_NET_EPOCHS, seed=seed)
         self.shape_classes.assign(match)
+        logging.info("CycleGAN: %d shape classes found from %d images of A (%d clusters) and %d of B.",
+                     self.semantic_classes, len(desc_a), self.semantic_clusters, len(desc_b))
+        if self.class_net_a is not None:
+            logging.info("CycleGAN: class nets trained; they give %.1f%% of A's and %.1f%% of B's images their class.",
+                         100 * match["fit_class_net_a"], 100 * match["fit_class_net_b"])
         return match
 
     def discriminator_objective(self, step: Step) -> dict[str, Any]:
@@ -542,6 +595,7 @@ class CycleGAN(GAN):
             "semantic_clusters": self.semantic_clusters,
             "semantic_classes": self.semantic_classes,
             "semantic_examples": self.semantic_examples,
+            "semantic_classifier": self.semantic_classifier,
             "seed": self.seed,
         }
 

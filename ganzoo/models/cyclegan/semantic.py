@@ -23,6 +23,12 @@ This module finds such classes without any label:
 again) and gives, inside the training step, each image's class and differentiable class logits
 of a translation (a cosine classifier over the centroids, ``temperature`` · cos).
 
+Or (``CycleGAN(semantic_classifier="cnn")``) the classes train a small CNN per domain
+(``build_class_net``, ``train_class_net``), as CyCADA's task network but on classes found
+without labels: a CNN reads the drawn image, not only its edge layout, and smooths the
+clusters' errors (on the digits benchmark: classes right for 94.2% / 95.8% of held-out images
+against the clusters' 90.6% / 98.4% on the training images; BUILD_NOTES.md).
+
 Shapes: descriptors ``[n, features]``; ``centroids_a`` ``[clusters_a, features]``,
 ``names_a`` ``[clusters_a, classes]`` (one-hot: the class of each A cluster), ``centroids_b``
 ``[classes, features]``.
@@ -155,6 +161,51 @@ def match_shape_classes(desc_a: np.ndarray, desc_b: np.ndarray, clusters_a: int,
             "labels_a": names_a[cluster_a].astype(np.int64), "labels_b": cluster_b.astype(np.int64)}
 
 
+def build_class_net(image_shape: tuple[int, int, int], classes: int, name: str, seed: int = 0) -> keras.Model:
+    """A small CNN classifier, ``[b, H, W, C]`` in [-1, 1] -> logits ``[b, classes]`` (float32 even
+    under a mixed policy): 3×3 conv 32, max-pool, 3×3 conv 64, max-pool, average-pooled to at most
+    4×4, dropout 0.3, dense. Seeded."""
+    height, width, channels = (int(d) for d in image_shape)
+
+    def init(i: int):
+        return keras.initializers.HeNormal(seed=seed + i)
+
+    inputs = keras.Input((height, width, channels), name="images")
+    x = keras.layers.Conv2D(32, 3, padding="same", activation="relu", kernel_initializer=init(0),
+                            dtype="float32", name="conv1")(inputs)
+    x = keras.layers.MaxPooling2D(dtype="float32", name="pool1")(x)
+    x = keras.layers.Conv2D(64, 3, padding="same", activation="relu", kernel_initializer=init(1),
+                            dtype="float32", name="conv2")(x)
+    x = keras.layers.MaxPooling2D(dtype="float32", name="pool2")(x)
+    pool = (max(1, height // 16), max(1, width // 16))
+    if pool != (1, 1):
+        x = keras.layers.AveragePooling2D(pool, dtype="float32", name="pool3")(x)
+    x = keras.layers.Flatten(dtype="float32", name="flatten")(x)
+    x = keras.layers.Dropout(0.3, seed=seed, dtype="float32", name="dropout")(x)
+    outputs = keras.layers.Dense(classes, kernel_initializer=init(2), dtype="float32", name="logits")(x)
+    return keras.Model(inputs, outputs, name=name)
+
+
+def train_class_net(net: keras.Model, images: np.ndarray, labels: np.ndarray, epochs: int = 10,
+                    batch_size: int = 64, learning_rate: float = 1e-3, seed: int = 0) -> float:
+    """Train ``net`` (``build_class_net``) on ``images`` ``[n, H, W, C]`` and integer ``labels`` ``[n]``
+    with Adam and cross-entropy, seeded; a copy is trained and its weights copied into ``net``, so
+    ``net`` needs no optimizer of its own. Returns the share of ``images`` it then labels as
+    ``labels``."""
+    images, labels = np.asarray(images, np.float32), np.asarray(labels, np.int64)
+    shape = tuple(int(d) for d in net.input_shape[1:])
+    classes = int(net.output_shape[-1])
+    copy = build_class_net(shape, classes, name=f"{net.name}_training", seed=seed)
+    copy.compile(keras.optimizers.Adam(learning_rate),
+                 keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    data = (tf.data.Dataset.from_tensor_slices((images, labels))
+            .shuffle(len(images), seed=seed, reshuffle_each_iteration=True).batch(batch_size))
+    copy.fit(data, epochs=int(epochs), shuffle=False, verbose=0)  # the dataset shuffles
+    net.set_weights(copy.get_weights())
+    predicted = np.argmax(net.predict(images, batch_size=256, verbose=0), axis=1)
+    return float(np.mean(predicted == labels))
+
+
 @keras.saving.register_keras_serializable(package="ganzoo")
 class ShapeClasses(keras.layers.Layer):
     """The shape classes of two domains (``match_shape_classes``), kept as weights.
@@ -223,4 +274,5 @@ class ShapeClasses(keras.layers.Layer):
                 "classes": self.classes, "temperature": self.temperature}
 
 
-__all__ = ["ShapeClasses", "balanced_assignment", "match_shape_classes", "nearest", "refine_names"]
+__all__ = ["ShapeClasses", "balanced_assignment", "build_class_net", "match_shape_classes", "nearest", "refine_names",
+           "train_class_net"]
