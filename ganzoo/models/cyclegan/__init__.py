@@ -4,7 +4,8 @@
                    ``ReflectionPadding2D``
     pool.py        ``HistoryPool``: the 50 past translations each discriminator trains on
     semantic.py    ``ShapeClasses``, ``match_shape_classes``: classes shared by two domains, found
-                   without labels, for ``semantic_weight``
+                   without labels, for ``semantic_weight``; ``build_class_net``, ``train_class_net``:
+                   the CNN that reads them (``semantic_classifier="cnn"``)
     model.py       ``CycleGAN``: phases g (both generators) and d (both discriminators), translation
                    and serving both ways; ``LinearDecay``, the paper's learning-rate schedule
 """
@@ -19,8 +20,8 @@ from ganzoo.models.cyclegan.networks import (
     size_multiple,
 )
 from ganzoo.models.cyclegan.pool import HistoryPool
-from ganzoo.models.cyclegan.semantic import ShapeClasses, match_shape_classes
+from ganzoo.models.cyclegan.semantic import ShapeClasses, build_class_net, match_shape_classes, train_class_net
 
 __all__ = ["CycleGAN", "HistoryPool", "LinearDecay", "PAPER_LOSS_WEIGHTS", "ReflectionPadding2D", "ShapeClasses",
-           "build_discriminator", "build_generator", "instance_norm", "l1_per_example", "match_shape_classes",
-           "receptive_field", "size_multiple"]
+           "build_class_net", "build_discriminator", "build_generator", "instance_norm", "l1_per_example",
+           "match_shape_classes", "receptive_field", "size_multiple", "train_class_net"]

@@ -25,9 +25,9 @@ of a translation (a cosine classifier over the centroids, ``temperature`` · cos
 
 Or (``CycleGAN(semantic_classifier="cnn")``) the classes train a small CNN per domain
 (``build_class_net``, ``train_class_net``), as CyCADA's task network but on classes found
-without labels: a CNN reads the drawn image, not only its edge layout, and smooths the
-clusters' errors (on the digits benchmark: classes right for 94.2% / 95.8% of held-out images
-against the clusters' 90.6% / 98.4% on the training images; BUILD_NOTES.md).
+without labels: a CNN reads the drawn image, not only its edge layout (on the digits
+benchmark, CNNs trained on the classes of 2,000 training images of each side gave 94.2% of the
+held-out handwritten and 95.8% of the held-out printed digits the right class; BUILD_NOTES.md).
 
 Shapes: descriptors ``[n, features]``; ``centroids_a`` ``[clusters_a, features]``,
 ``names_a`` ``[clusters_a, classes]`` (one-hot: the class of each A cluster), ``centroids_b``
