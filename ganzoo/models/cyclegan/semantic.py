@@ -164,7 +164,10 @@ def match_shape_classes(desc_a: np.ndarray, desc_b: np.ndarray, clusters_a: int,
 def build_class_net(image_shape: tuple[int, int, int], classes: int, name: str, seed: int = 0) -> keras.Model:
     """A small CNN classifier, ``[b, H, W, C]`` in [-1, 1] -> logits ``[b, classes]`` (float32 even
     under a mixed policy): 3×3 conv 32, max-pool, 3×3 conv 64, max-pool, average-pooled to at most
-    4×4, dropout 0.3, dense. Seeded."""
+    4×4, dropout 0.3, dense. Seeded.
+
+    Not ``ganzoo.metrics.domain_classifier`` on purpose: that network (strided convolutions, global
+    pooling) is the translation benchmark's judge, and the model must not train against it."""
     height, width, channels = (int(d) for d in image_shape)
 
     def init(i: int):
