@@ -10,7 +10,8 @@ from ganzoo.export import save_generator
 from ganzoo import training
 from ganzoo.models.frontalization import identity as identity_lib
 from ganzoo.models.frontalization import losses as fl
-from ganzoo.models.frontalization import LOSS_NAMES, FrontalizationGAN, LandmarkPatch, build_generator
+from ganzoo.models.frontalization import (LOSS_NAMES, CopyByAttention, FrontalizationGAN, LandmarkPatch,
+                                          PositionChannels, build_generator)
 from ganzoo.training import FeatureMatching, GradientPenalty, PullingAway
 
 SIZE = 32
@@ -99,6 +100,46 @@ def test_generator_signal_reaches_the_bottleneck_at_init():
     bottleneck, decoded, frontal = (np.asarray(t) for t in probe([pose, info["landmarks"]]))
     assert bottleneck.std() > 0.05 and decoded.std() > 0.05
     assert 0.05 < frontal.std() < 0.95  # neither flat nor saturated tanh
+
+
+def test_copy_by_attention_moves_each_block_to_the_position_its_query_matches():
+    # Keys one-hot per half-size position, each query the (scaled) key of a chosen source: the
+    # output's 2×2 block at p must be the input's 2×2 block at source[p] (a cyclic shift, which
+    # is not its own inverse, so transposed attention would fail too).
+    h = w = 4
+    rng = np.random.default_rng(0)
+    images = rng.uniform(-1, 1, (2, 2 * h, 2 * w, 3)).astype("float32")
+    keys = np.eye(h * w, dtype="float32").reshape(1, h, w, h * w).repeat(2, axis=0)
+    source = np.roll(np.arange(h * w).reshape(h, w), 1, axis=1)             # column j <- column j - 1
+    queries = 200.0 * keys.reshape(2, h * w, h * w)[:, source.ravel()].reshape(2, h, w, h * w)
+    copied = CopyByAttention(2)([queries, keys, images]).numpy()
+    for i in range(h):
+        for j in range(w):
+            si, sj = divmod(int(source[i, j]), w)
+            np.testing.assert_allclose(copied[:, 2 * i:2 * i + 2, 2 * j:2 * j + 2],
+                                       images[:, 2 * si:2 * si + 2, 2 * sj:2 * sj + 2], atol=1e-5)
+    channels = PositionChannels(2)(np.zeros((1, h, w, 1), "float32")).numpy()
+    assert channels.shape == (1, h, w, 9)
+    np.testing.assert_allclose(channels[0, 0, :, 4], np.cos(np.pi * ((2 * np.arange(w) + 1) / w - 1)), atol=1e-6)
+
+
+def test_copy_pathway_blends_copied_and_synthesised_pixels_and_round_trips(tmp_path):
+    keras.utils.set_random_seed(0)
+    model = FrontalizationGAN(**TINY, copy_attention=8)
+    assert model.get_config()["copy_attention"] == 8 and FrontalizationGAN(**TINY).get_config()["copy_attention"] == 0
+    pose, info = batch(3, seed=1)
+    generator = model.generator
+    probe = keras.Model(generator.inputs, [generator.get_layer(n).output
+                                           for n in ("copy", "synthesised", "copy_mask", "frontal")])
+    copied, synthesised, mask, frontal = (np.asarray(t) for t in probe([pose, info["landmarks"]]))
+    np.testing.assert_allclose(mask, 0.5, atol=1e-6)                       # zero-initialised mask conv
+    np.testing.assert_allclose(frontal, 0.5 * copied + 0.5 * synthesised, atol=1e-5)
+    expected = model.frontalize(pose, info["landmarks"])
+    path = str(tmp_path / "copy.keras")
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert loaded.get_config()["copy_attention"] == 8
+    np.testing.assert_allclose(loaded.frontalize(pose, info["landmarks"]), expected, atol=1e-6)
 
 
 # ------------------------------------------------------------------ training

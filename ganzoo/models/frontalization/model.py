@@ -72,6 +72,9 @@ class FrontalizationGAN(GAN):
             poses it sees besides the frontals.
         template: the five frontal landmark positions as (x, y) fractions of the image size,
             where the local pathways' features are placed (default: synthfaces' mean).
+        copy_attention: width d of the generator's copy pathway (``networks.CopyByAttention``,
+            ganzoo's addition, issue 27): the output blends synthesised pixels with 2×2 blocks of
+            the input picked by attention; 0 (default) is TP-GAN's generator.
         seed: the base GAN's seed (the generator itself is deterministic).
 
     Data: batches of ``(images, {"landmarks", "frontal", ...})`` as ``synthfaces`` and
@@ -100,6 +103,7 @@ class FrontalizationGAN(GAN):
         identity_learning_rate: float = 1e-3,
         identity_max_yaw: float = 30.0,
         template: Sequence[Sequence[float]] | None = None,
+        copy_attention: int = 0,
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
@@ -119,7 +123,8 @@ class FrontalizationGAN(GAN):
         for key in ("generator", "discriminator", "latent_dim"):
             kwargs.pop(key, None)
         super().__init__(
-            generator=networks.build_generator(image_shape, g_filters, local_filters, bottleneck, template),
+            generator=networks.build_generator(image_shape, g_filters, local_filters, bottleneck, template,
+                                               copy_attention=copy_attention),
             discriminator=networks.build_discriminator(image_shape, d_filters),
             latent_dim=0,
             seed=seed,
@@ -136,6 +141,7 @@ class FrontalizationGAN(GAN):
         self.identity_learning_rate = float(identity_learning_rate)
         self.identity_max_yaw = float(identity_max_yaw)
         self.template = template
+        self.copy_attention = int(copy_attention)
         self.identity_network = identity_lib.build_identity_network(image_shape, num_identities, identity_filters)
         # 1 once the identity network is trained or loaded; saved with the weights, so a
         # resumed or reloaded model does not train it again.
@@ -390,6 +396,7 @@ class FrontalizationGAN(GAN):
             "identity_learning_rate": self.identity_learning_rate,
             "identity_max_yaw": self.identity_max_yaw,
             "template": [list(p) for p in self.template],
+            "copy_attention": self.copy_attention,
             "seed": self.seed,
         }
 

@@ -103,6 +103,92 @@ class LandmarkPatch(keras.layers.Layer):
         return {**super().get_config(), "indices": self.indices, "size": self.size}
 
 
+@keras.saving.register_keras_serializable(package="ganzoo")
+class CopyByAttention(keras.layers.Layer):
+    """Copies pixel blocks of the input into the output by attention over positions.
+
+    Each output position at ``1/r`` size (a query) attends over every input position at the
+    same size (keys) and takes the softmax-weighted mean of the input's ``r``×``r`` pixel
+    blocks, placed back at full size (space-to-depth, attention, depth-to-space). A learned
+    correspondence, in the spirit of appearance flow (Zhou et al. 2016, arXiv 1605.03557), but
+    with a softmax over all positions instead of a sampled offset, so the gradient reaches
+    every candidate source, not only the pixels next to the current one. ganzoo's addition to
+    TP-GAN (issue 27): the output can carry the input's own detail where the face is visible.
+
+    Inputs ``[queries [b, h, w, d], keys [b, h, w, d], images [b, h·r, w·r, C]]`` ->
+    ``[b, h·r, w·r, C]`` (float32 inside; the softmax is over the h·w keys).
+    """
+
+    def __init__(self, block: int = 2, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.block = int(block)
+
+    def call(self, inputs):
+        queries, keys, images = (tf.cast(t, tf.float32) for t in inputs)
+        b = tf.shape(queries)[0]
+        h, w, d = int(queries.shape[1]), int(queries.shape[2]), int(queries.shape[3])
+        values = tf.nn.space_to_depth(images, self.block)                       # [b, h, w, C·r²]
+        depth = int(values.shape[-1])
+        q = tf.reshape(queries, [b, h * w, d])
+        k = tf.reshape(keys, [b, h * w, d])
+        weights = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) / float(np.sqrt(d)), axis=-1)
+        copied = tf.matmul(weights, tf.reshape(values, [b, h * w, depth]))
+        copied = tf.nn.depth_to_space(tf.reshape(copied, [b, h, w, depth]), self.block)
+        return tf.cast(copied, self.compute_dtype)
+
+    def compute_output_shape(self, input_shape):
+        q, _, images = input_shape
+        return (q[0], images[1], images[2], images[3])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "block": self.block}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class PositionChannels(keras.layers.Layer):
+    """Appends sines and cosines of each pixel's position: ``[b, h, w, c] -> [b, h, w, c + 4·frequencies]``.
+
+    Frequencies k = 1, 2, 4, … (π·k·x for x in [-1, 1] across the map), so a dot product of
+    two positions' channels can peak where they coincide (the keys and queries of
+    ``CopyByAttention``).
+    """
+
+    def __init__(self, frequencies: int = 4, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.frequencies = int(frequencies)
+
+    def call(self, x):
+        h, w = int(x.shape[1]), int(x.shape[2])
+        ys = (2.0 * np.arange(h) + 1.0) / h - 1.0
+        xs = (2.0 * np.arange(w) + 1.0) / w - 1.0
+        channels = []
+        for k in range(self.frequencies):
+            f = np.pi * 2.0**k
+            for grid in (np.broadcast_to(ys[:, None], (h, w)), np.broadcast_to(xs[None, :], (h, w))):
+                channels += [np.sin(f * grid), np.cos(f * grid)]
+        table = tf.constant(np.stack(channels, axis=-1)[None].astype(np.float32))
+        table = tf.cast(tf.tile(table, [tf.shape(x)[0], 1, 1, 1]), x.dtype)
+        return tf.concat([x, table], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 4 * self.frequencies)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "frequencies": self.frequencies}
+
+
+@keras.saving.register_keras_serializable(package="ganzoo")
+class MaskBlend(keras.layers.Layer):
+    """``[mask [b, H, W, 1], a [b, H, W, C], b [b, H, W, C]] -> mask·a + (1 − mask)·b``."""
+
+    def call(self, inputs):
+        mask, a, b = (tf.cast(t, self.compute_dtype) for t in inputs)
+        return mask * a + (1.0 - mask) * b
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[1]
+
+
 def conv(x, filters, kernel=3, strides=1, name=None, activation=True):
     """A same-padded conv (He init) and LeakyReLU(0.2)."""
     x = keras.layers.Conv2D(filters, kernel, strides=strides, padding="same", kernel_initializer=G_INIT, name=name)(x)
@@ -140,6 +226,7 @@ def build_generator(
     local_filters: int = 16,
     bottleneck: int = 256,
     template: Sequence[Sequence[float]] = SYNTHFACES_TEMPLATE,
+    copy_attention: int = 0,
 ) -> keras.Model:
     """The two-pathway generator.
 
@@ -150,6 +237,12 @@ def build_generator(
     previous scale's upsampled image, and an image output (tanh) at 1/4, 1/2 and full size. At
     full size the fused local features (element-wise max of the four placed pathways) join
     before the last convs.
+
+    ``copy_attention = d > 0`` (ganzoo's addition, issue 27) adds a copy pathway: queries from
+    the half-size decoder features and keys from the half-size encoder features (both with
+    ``PositionChannels``, projected to ``d``) pick 2×2 pixel blocks of the input
+    (``CopyByAttention``), and a per-pixel sigmoid mask blends the copied image with the
+    synthesised full-size one (mask starts at 0.5). 0 (default) is TP-GAN's generator.
 
     Shapes: ``[images [b, S, S, 3], landmarks [b, 5, 2]] ->
     [frontal_4 [b, S/4, S/4, 3], frontal_2 [b, S/2, S/2, 3], frontal [b, S, S, 3]]``.
@@ -199,8 +292,21 @@ def build_generator(
         x = conv(x, filters * 2**k, name=f"dec{k}")
         if k == 0:
             x = conv(x, filters, name="dec0b")
+        if k == 1 and copy_attention:
+            queries = conv(PositionChannels(name="copy_query_pos")(x), int(copy_attention), kernel=1,
+                           name="copy_query", activation=False)
+            keys = conv(PositionChannels(name="copy_key_pos")(skips[1]), int(copy_attention), kernel=1,
+                        name="copy_key", activation=False)
+            copied = CopyByAttention(2, name="copy")([queries, keys, images])
         image = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer=G_INIT, name=f"{scale}_conv")(x)
-        previous = keras.layers.Activation("tanh", dtype="float32", name=scale)(image)
+        if k == 0 and copy_attention:
+            image = keras.layers.Activation("tanh", dtype="float32", name="synthesised")(image)
+            mask = keras.layers.Conv2D(1, 3, padding="same", kernel_initializer="zeros", name="copy_mask_conv")(
+                keras.layers.Concatenate(name="copy_mask_in")([x, copied]))
+            mask = keras.layers.Activation("sigmoid", dtype="float32", name="copy_mask")(mask)
+            previous = MaskBlend(dtype="float32", name=scale)([mask, copied, image])
+        else:
+            previous = keras.layers.Activation("tanh", dtype="float32", name=scale)(image)
         outputs.append(previous)
     return keras.Model([images, landmarks], outputs, name="generator")
 
