@@ -123,9 +123,30 @@ def test_copy_by_attention_moves_each_block_to_the_position_its_query_matches():
     np.testing.assert_allclose(channels[0, 0, :, 4], np.cos(np.pi * ((2 * np.arange(w) + 1) / w - 1)), atol=1e-6)
 
 
+def test_copy_priors_start_the_attention_at_the_input_or_at_the_landmark_warp():
+    # With no learned signal (zero queries and keys) and a narrow prior, the copy is a warp of the
+    # input: "identity" gives the input back, and so does "landmarks" when the landmarks sit on
+    # the template; landmarks shifted right by 2 pixels shift the copy by one 2x2 block.
+    rng = np.random.default_rng(1)
+    images = rng.uniform(-1, 1, (2, SIZE, SIZE, 3)).astype("float32")
+    zeros = np.zeros((2, SIZE // 2, SIZE // 2, 4), "float32")
+    template = [[0.3, 0.4], [0.7, 0.4], [0.5, 0.55], [0.38, 0.7], [0.62, 0.7]]
+    on_template = np.tile(np.asarray(template, "float32") * SIZE - 0.5, (2, 1, 1))
+    identity = CopyByAttention(2, [], sigma=0.3)([zeros, zeros, images]).numpy()
+    np.testing.assert_allclose(identity, images, atol=1e-4)
+    warp = CopyByAttention(2, template, sigma=0.3)
+    np.testing.assert_allclose(warp([zeros, zeros, images, on_template]).numpy(), images, atol=1e-4)
+    shifted = warp([zeros, zeros, images, on_template + np.array([2.0, 0.0], "float32")]).numpy()
+    np.testing.assert_allclose(shifted[:, :, :-2], images[:, :, 2:], atol=1e-4)
+    with pytest.raises(GanzooError, match="not one of"):
+        FrontalizationGAN(**TINY, copy_attention=8, copy_prior="flow")
+    with pytest.raises(GanzooError, match="needs the copy pathway"):
+        FrontalizationGAN(**TINY, copy_prior="identity")
+
+
 def test_copy_pathway_blends_copied_and_synthesised_pixels_and_round_trips(tmp_path):
     keras.utils.set_random_seed(0)
-    model = FrontalizationGAN(**TINY, copy_attention=8)
+    model = FrontalizationGAN(**TINY, copy_attention=8, copy_prior="landmarks")
     assert model.get_config()["copy_attention"] == 8 and FrontalizationGAN(**TINY).get_config()["copy_attention"] == 0
     pose, info = batch(3, seed=1)
     generator = model.generator
@@ -138,7 +159,7 @@ def test_copy_pathway_blends_copied_and_synthesised_pixels_and_round_trips(tmp_p
     path = str(tmp_path / "copy.keras")
     model.save(path)
     loaded = keras.models.load_model(path)
-    assert loaded.get_config()["copy_attention"] == 8
+    assert loaded.get_config()["copy_attention"] == 8 and loaded.get_config()["copy_prior"] == "landmarks"
     np.testing.assert_allclose(loaded.frontalize(pose, info["landmarks"]), expected, atol=1e-6)
 
 

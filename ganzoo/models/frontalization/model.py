@@ -31,6 +31,7 @@ Tensor = tf.Tensor
 LOSS_NAMES = ("l_pixel", "l_sym", "l_adv", "l_ip", "l_tv", "l_colour")
 # Arguments of models saved before issue 21, when generate() frontalized dataset faces.
 _RETIRED = ("preview_data", "preview_options")
+COPY_PRIORS = ("none", "identity", "landmarks")
 
 
 class IdentityPretraining(keras.callbacks.Callback):
@@ -75,6 +76,9 @@ class FrontalizationGAN(GAN):
         copy_attention: width d of the generator's copy pathway (``networks.CopyByAttention``,
             ganzoo's addition, issue 27): the output blends synthesised pixels with 2×2 blocks of
             the input picked by attention; 0 (default) is TP-GAN's generator.
+        copy_prior: where that attention starts: ``"none"`` (default, a uniform mean),
+            ``"identity"`` (each block's own position) or ``"landmarks"`` (the affine map from
+            ``template`` to the landmarks), so it copies from the first step (needs ``copy_attention``).
         seed: the base GAN's seed (the generator itself is deterministic).
 
     Data: batches of ``(images, {"landmarks", "frontal", ...})`` as ``synthfaces`` and
@@ -104,11 +108,16 @@ class FrontalizationGAN(GAN):
         identity_max_yaw: float = 30.0,
         template: Sequence[Sequence[float]] | None = None,
         copy_attention: int = 0,
+        copy_prior: str = "none",
         seed: int = 0,
         **kwargs: Any,
     ) -> None:
         image_shape = networks.check_image_shape(image_shape)
         template = networks.check_template(template)
+        if copy_prior not in COPY_PRIORS:
+            raise GanzooError(f"ganzoo: copy_prior={copy_prior!r} is not one of {', '.join(COPY_PRIORS)}.")
+        if copy_prior != "none" and not copy_attention:
+            raise GanzooError(f"ganzoo: copy_prior={copy_prior!r} needs the copy pathway; set copy_attention (e.g. 32) too.")
         weights = dict(zip(LOSS_NAMES, (pixel_weight, sym_weight, adv_weight, ip_weight, tv_weight, colour_weight)))
         for name, value in weights.items():
             if not float(value) >= 0.0:
@@ -124,7 +133,7 @@ class FrontalizationGAN(GAN):
             kwargs.pop(key, None)
         super().__init__(
             generator=networks.build_generator(image_shape, g_filters, local_filters, bottleneck, template,
-                                               copy_attention=copy_attention),
+                                               copy_attention=copy_attention, copy_prior=copy_prior),
             discriminator=networks.build_discriminator(image_shape, d_filters),
             latent_dim=0,
             seed=seed,
@@ -142,6 +151,7 @@ class FrontalizationGAN(GAN):
         self.identity_max_yaw = float(identity_max_yaw)
         self.template = template
         self.copy_attention = int(copy_attention)
+        self.copy_prior = str(copy_prior)
         self.identity_network = identity_lib.build_identity_network(image_shape, num_identities, identity_filters)
         # 1 once the identity network is trained or loaded; saved with the weights, so a
         # resumed or reloaded model does not train it again.
@@ -397,6 +407,7 @@ class FrontalizationGAN(GAN):
             "identity_max_yaw": self.identity_max_yaw,
             "template": [list(p) for p in self.template],
             "copy_attention": self.copy_attention,
+            "copy_prior": self.copy_prior,
             "seed": self.seed,
         }
 

@@ -117,31 +117,68 @@ class CopyByAttention(keras.layers.Layer):
 
     Inputs ``[queries [b, h, w, d], keys [b, h, w, d], images [b, h·r, w·r, C]]`` ->
     ``[b, h·r, w·r, C]`` (float32 inside; the softmax is over the h·w keys).
+
+    With a ``template`` (five frontal landmark positions, fractions of the image size), a fourth
+    input, the pose's ``landmarks [b, 5, 2]`` (x, y pixels), adds a prior to the logits: the
+    least-squares affine map from the template to the landmarks sends each output block to a
+    predicted source, and keys there gain −|source − key|² / (2σ²), σ learned (starting at
+    ``sigma`` pixels). So the copy starts as a landmark-aligned warp of the input, which the
+    learned queries and keys then correct, instead of a uniform mean. An empty template
+    (``[]``) centres the prior on each block's own position instead (no landmarks input).
     """
 
-    def __init__(self, block: int = 2, **kwargs: Any) -> None:
+    def __init__(self, block: int = 2, template: Sequence[Sequence[float]] | None = None, sigma: float = 4.0,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.block = int(block)
+        self.template = None if template is None else [[float(v) for v in p] for p in template]
+        self.sigma = float(sigma)
+
+    def build(self, input_shape):
+        if self.template is not None:
+            self.log_sigma = self.add_weight(shape=(), initializer=keras.initializers.Constant(np.log(self.sigma)),
+                                             name="log_sigma")
+
+    def prior(self, landmarks, h: int, w: int, size: int):
+        """The warp prior on the logits, ``[b, h·w, h·w]``: the affine map from the template to the
+        landmarks, or (``template`` empty) each block's own position."""
+        r = float(self.block)
+        ys, xs = np.meshgrid(np.arange(h) * r + (r - 1) / 2, np.arange(w) * r + (r - 1) / 2, indexing="ij")
+        centres = np.stack([xs.ravel(), ys.ravel()], axis=1).astype(np.float32)    # [h·w, 2] (x, y)
+        if self.template:
+            template = np.asarray(self.template, np.float64) * size - 0.5            # pixel coordinates
+            design = np.concatenate([template, np.ones((len(template), 1))], axis=1)  # [5, 3]
+            solve = tf.constant(np.linalg.pinv(design).astype(np.float32))           # [3, 5]
+            affine = tf.einsum("kl,blc->bkc", solve, tf.cast(landmarks, tf.float32))  # [b, 3, 2]
+            homogeneous = tf.constant(np.concatenate([centres, np.ones((h * w, 1), np.float32)], axis=1))
+            source = tf.einsum("qk,bkc->bqc", homogeneous, affine)                    # [b, h·w, 2]
+        else:
+            source = tf.constant(centres)[None]
+        distance = tf.reduce_sum(tf.square(source[:, :, None, :] - tf.constant(centres)[None, None]), axis=-1)
+        return -distance / (2.0 * tf.exp(2.0 * tf.cast(self.log_sigma, tf.float32)))
 
     def call(self, inputs):
-        queries, keys, images = (tf.cast(t, tf.float32) for t in inputs)
+        queries, keys, images = (tf.cast(t, tf.float32) for t in inputs[:3])
         b = tf.shape(queries)[0]
         h, w, d = int(queries.shape[1]), int(queries.shape[2]), int(queries.shape[3])
         values = tf.nn.space_to_depth(images, self.block)                       # [b, h, w, C·r²]
         depth = int(values.shape[-1])
         q = tf.reshape(queries, [b, h * w, d])
         k = tf.reshape(keys, [b, h * w, d])
-        weights = tf.nn.softmax(tf.matmul(q, k, transpose_b=True) / float(np.sqrt(d)), axis=-1)
+        logits = tf.matmul(q, k, transpose_b=True) / float(np.sqrt(d))
+        if self.template is not None:
+            logits = logits + self.prior(inputs[3] if self.template else None, h, w, int(images.shape[1]))
+        weights = tf.nn.softmax(logits, axis=-1)
         copied = tf.matmul(weights, tf.reshape(values, [b, h * w, depth]))
         copied = tf.nn.depth_to_space(tf.reshape(copied, [b, h, w, depth]), self.block)
         return tf.cast(copied, self.compute_dtype)
 
     def compute_output_shape(self, input_shape):
-        q, _, images = input_shape
+        q, images = input_shape[0], input_shape[2]
         return (q[0], images[1], images[2], images[3])
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "block": self.block}
+        return {**super().get_config(), "block": self.block, "template": self.template, "sigma": self.sigma}
 
 
 @keras.saving.register_keras_serializable(package="ganzoo")
@@ -227,6 +264,7 @@ def build_generator(
     bottleneck: int = 256,
     template: Sequence[Sequence[float]] = SYNTHFACES_TEMPLATE,
     copy_attention: int = 0,
+    copy_prior: str = "none",
 ) -> keras.Model:
     """The two-pathway generator.
 
@@ -243,6 +281,9 @@ def build_generator(
     ``PositionChannels``, projected to ``d``) pick 2×2 pixel blocks of the input
     (``CopyByAttention``), and a per-pixel sigmoid mask blends the copied image with the
     synthesised full-size one (mask starts at 0.5). 0 (default) is TP-GAN's generator.
+    ``copy_prior`` starts that attention at a warp of the input instead of a uniform mean:
+    ``"landmarks"`` the affine map from ``template`` to the landmarks, ``"identity"`` each
+    block's own position (``CopyByAttention``'s prior); ``"none"`` (default) no prior.
 
     Shapes: ``[images [b, S, S, 3], landmarks [b, 5, 2]] ->
     [frontal_4 [b, S/4, S/4, 3], frontal_2 [b, S/2, S/2, 3], frontal [b, S, S, 3]]``.
@@ -297,7 +338,12 @@ def build_generator(
                            name="copy_query", activation=False)
             keys = conv(PositionChannels(name="copy_key_pos")(skips[1]), int(copy_attention), kernel=1,
                         name="copy_key", activation=False)
-            copied = CopyByAttention(2, name="copy")([queries, keys, images])
+            if copy_prior == "landmarks":
+                copied = CopyByAttention(2, template, name="copy")([queries, keys, images, landmarks])
+            elif copy_prior == "identity":
+                copied = CopyByAttention(2, [], name="copy")([queries, keys, images])
+            else:
+                copied = CopyByAttention(2, name="copy")([queries, keys, images])
         image = keras.layers.Conv2D(channels, 3, padding="same", kernel_initializer=G_INIT, name=f"{scale}_conv")(x)
         if k == 0 and copy_attention:
             image = keras.layers.Activation("tanh", dtype="float32", name="synthesised")(image)
