@@ -10,7 +10,8 @@ held-out identities by cosine nearest neighbour against one frontal per identity
                                     architecturally unlike the Light-CNN inside L_ip
     CosineMarginHead                CosFace's large-margin cosine logits (Wang et al. 2018,
                                     arXiv 1801.09414): s·(cos θ_y − m) for the true identity
-    train_recognizer(...)           supervised training on (images, identities), seeded
+    train_recognizer(...)           supervised training on (images, identities), seeded;
+                                    ``max_blur`` adds random Gaussian blur (``random_blur``)
     embedder(model)                 images in [-1, 1] ``[n, H, W, 3]`` -> L2-normalised ``[n, D]``
     colour_histogram(images)        the colour-only baseline: a joint RGB histogram of the face
     identity_bootstrap(...)         a 95% interval by resampling identities (probes of one
@@ -88,13 +89,33 @@ class CosineMarginHead(keras.layers.Layer):
         return {**super().get_config(), "classes": self.classes, "scale": self.scale, "margin": self.margin}
 
 
+def random_blur(images: tf.Tensor, sigma: tf.Tensor, radius: int = 3) -> tf.Tensor:
+    """Per image, a separable Gaussian blur of ``sigma[n]`` pixels (σ → 0 leaves it unchanged).
+
+    Shapes: images ``[n, H, W, C]``, sigma ``[n]`` -> ``[n, H, W, C]``; edges mirrored, taps
+    within ``radius`` pixels.
+    """
+    images = tf.convert_to_tensor(images, tf.float32)
+    offsets = tf.range(-radius, radius + 1, dtype=tf.float32)
+    sigma = tf.maximum(tf.cast(sigma, tf.float32), 1e-3)[:, None]
+    taps = tf.exp(-tf.square(offsets)[None, :] / (2.0 * tf.square(sigma)))
+    taps = taps / tf.reduce_sum(taps, axis=1, keepdims=True)                  # [n, 2r+1]
+    h, w = int(images.shape[1]), int(images.shape[2])
+    x = tf.pad(images, [[0, 0], [0, 0], [radius, radius], [0, 0]], mode="SYMMETRIC")
+    x = tf.add_n([taps[:, i, None, None, None] * x[:, :, i:i + w] for i in range(2 * radius + 1)])
+    x = tf.pad(x, [[0, 0], [radius, radius], [0, 0], [0, 0]], mode="SYMMETRIC")
+    return tf.add_n([taps[:, i, None, None, None] * x[:, i:i + h] for i in range(2 * radius + 1)])
+
+
 def train_recognizer(images: np.ndarray, identities: np.ndarray, steps: int = 2000, batch_size: int = 64,
                      learning_rate: float = 1e-3, seed: int = 0, width: int = 16, embedding_dim: int = 64,
-                     log_every: int = 0) -> keras.Model:
+                     log_every: int = 0, max_blur: float = 0.0) -> keras.Model:
     """Trains :func:`build_recognizer` with a :class:`CosineMarginHead` on ``(images, identities)``.
 
     ``images`` float32 ``[n, H, W, 3]`` in [-1, 1]; ``identities`` int ``[n]`` (any labels: they are
-    re-indexed). Adam with a cosine decay to 0 over ``steps``; random shifts of up to 4 pixels.
+    re-indexed). Adam with a cosine decay to 0 over ``steps``; random shifts of up to 4 pixels;
+    with ``max_blur`` > 0, each image also gets a Gaussian blur of σ drawn from U[0, max_blur]
+    pixels (:func:`random_blur`), so identity is read apart from how crisp the image is.
     Returns the embedding network (the head is dropped: recognition is by cosine similarity).
     """
     images = np.asarray(images, np.float32)
@@ -116,6 +137,8 @@ def train_recognizer(images: np.ndarray, identities: np.ndarray, steps: int = 20
     def step(x, y):
         x = tf.pad(x, [[0, 0], [pad, pad], [pad, pad], [0, 0]], mode="SYMMETRIC")
         x = tf.image.random_crop(x, tf.concat([tf.shape(x)[:1], tf.constant(images.shape[1:])], 0))
+        if max_blur > 0:
+            x = random_blur(x, tf.random.uniform(tf.shape(x)[:1], 0.0, float(max_blur)))
         with tf.GradientTape() as tape:
             logits = head(network(x, training=True), y)
             loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))

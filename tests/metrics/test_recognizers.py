@@ -96,6 +96,7 @@ def test_the_benchmarks_judges_train_on_training_identities_only(monkeypatch, tm
 
     def train(images, identities, **kwargs):
         seen["ids"], seen["count"] = set(np.unique(identities).tolist()), len(images)
+        seen["max_blur"] = kwargs.get("max_blur", 0.0)
         return recognizers.build_recognizer(images.shape[1:], width=2, embedding_dim=4)
 
     monkeypatch.setattr(bench.synthfaces, "arrays", arrays)
@@ -107,8 +108,22 @@ def test_the_benchmarks_judges_train_on_training_identities_only(monkeypatch, tm
     assert asked == [("train", 2)] and seen["ids"] and not seen["ids"] & test_ids
     assert seen["count"] == 3 * 8  # |yaw| <= 15 of the 8 training identities
     bench.recognizer("all_pose", 8, options, steps=1)
-    assert seen["count"] == 5 * 8
-    assert sorted(os.listdir(tmp_path / "recognizers")) == ["v2-all_pose-8-10-1-1.keras", "v2-pose_sensitive-8-10-1-1.keras"]
+    assert seen["count"] == 5 * 8 and seen["max_blur"] == 0.0
+    bench.recognizer("all_pose_blur", 8, options, steps=1)
+    assert seen["count"] == 5 * 8 and seen["max_blur"] == 1.5 and not seen["ids"] & test_ids
+    assert sorted(os.listdir(tmp_path / "recognizers")) == [
+        "v2-all_pose-8-10-1-1.keras", "v2-all_pose_blur-8-10-1-1.keras", "v2-pose_sensitive-8-10-1-1.keras"]
+
+
+def test_random_blur_is_a_gaussian_per_image_and_leaves_sigma_zero_unchanged():
+    from scipy.ndimage import gaussian_filter
+
+    images = np.random.default_rng(0).uniform(-1, 1, (3, 12, 12, 3)).astype("float32")
+    blurred = recognizers.random_blur(images, np.array([0.0, 0.8, 1.5], "float32")).numpy()
+    np.testing.assert_array_equal(blurred[0], images[0])
+    for i, sigma in ((1, 0.8), (2, 1.5)):
+        expected = gaussian_filter(images[i], sigma=(sigma, sigma, 0), mode="reflect", truncate=3.0 / sigma)
+        np.testing.assert_allclose(blurred[i], expected, atol=1e-5)
 
 
 def test_judged_scores_report_the_probes_under_another_light_than_the_gallery_apart():
